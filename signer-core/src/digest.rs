@@ -1,0 +1,225 @@
+//! The body digest: streaming SHA-512 (and legacy SHA-256), its canonical base64 form, and the
+//! constant-time comparison against a `Content-sha512` / `Content-sha256` header.
+//!
+//! SPEC §2: standard padded base64 of the raw digest of the body bytes exactly as sent, never hex.
+//! A header value is first checked to be canonical base64 of the right length (a malformed
+//! header is a client bug, reported as such), then compared with the computed digest in constant
+//! time over the full length.
+
+use core::fmt;
+
+use sha2::{Digest as _, Sha256, Sha512};
+use subtle::ConstantTimeEq;
+
+use crate::algorithm::DigestAlgorithm;
+use crate::base64::{self, DecodeError};
+
+/// Why a digest header is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DigestError {
+    /// The header is not canonical padded base64 of the digest's length (88 characters for
+    /// SHA-512, 44 for SHA-256); hex, URL-safe base64 and missing padding land here.
+    Malformed(DigestAlgorithm),
+    /// The header is well-formed but differs from the digest of the body received.
+    Mismatch(DigestAlgorithm),
+}
+
+impl DigestError {
+    /// Stable identifier of this error (`digest.*`).
+    pub const fn kind(self) -> &'static str {
+        match self {
+            DigestError::Malformed(_) => "digest.malformed",
+            DigestError::Mismatch(_) => "digest.mismatch",
+        }
+    }
+}
+
+impl fmt::Display for DigestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DigestError::Malformed(alg) => write!(
+                f,
+                "{} must be the standard padded base64 of the body's digest ({} characters), not hex",
+                alg.header_name(),
+                alg.base64_len()
+            ),
+            // Never show either digest: the expected one would help a forger probe.
+            DigestError::Mismatch(alg) => write!(
+                f,
+                "{} does not match the body received; hash the exact bytes sent",
+                alg.header_name()
+            ),
+        }
+    }
+}
+
+/// A computed or decoded digest: 64 bytes for SHA-512, 32 (then zero padding) for SHA-256.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct BodyDigest {
+    algorithm: DigestAlgorithm,
+    bytes: [u8; 64],
+}
+
+impl fmt::Debug for BodyDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BodyDigest({}: {})",
+            self.algorithm.header_name(),
+            self.to_base64()
+        )
+    }
+}
+
+impl BodyDigest {
+    /// Digests a whole body at once.
+    ///
+    /// ```
+    /// use signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
+    /// // RFC 9530 Appendix D.
+    /// let d = BodyDigest::of(DigestAlgorithm::Sha512, br#"{"hello": "world"}"#);
+    /// assert_eq!(d.to_base64().as_str(), "WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==");
+    /// ```
+    pub fn of(algorithm: DigestAlgorithm, body: &[u8]) -> Self {
+        let mut hasher = BodyHasher::new(algorithm);
+        hasher.update(body);
+        hasher.finalize()
+    }
+
+    /// Decodes a digest header value: canonical padded base64 of exactly the digest's length.
+    /// The value should be trimmed of surrounding spaces and tabs.
+    ///
+    /// # Errors
+    /// [`DigestError::Malformed`] otherwise.
+    pub fn from_header(algorithm: DigestAlgorithm, value: &[u8]) -> Result<Self, DigestError> {
+        match base64::decode_exact(value, algorithm.output_len()) {
+            Ok(bytes) => Ok(BodyDigest { algorithm, bytes }),
+            Err(DecodeError::Encoding | DecodeError::Length) => {
+                Err(DigestError::Malformed(algorithm))
+            }
+        }
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> DigestAlgorithm {
+        self.algorithm
+    }
+
+    /// The raw digest bytes (64 or 32).
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..self.algorithm.output_len())
+            .unwrap_or(&self.bytes)
+    }
+
+    /// The canonical base64 form sent in the header.
+    pub fn to_base64(&self) -> heapless::String<88> {
+        base64::encode(self.as_bytes())
+    }
+
+    /// Compares with another digest in constant time over the full length.
+    ///
+    /// # Errors
+    /// [`DigestError::Mismatch`] when the algorithms or the bytes differ.
+    pub fn verify(&self, expected: &BodyDigest) -> Result<(), DigestError> {
+        // The algorithm is public; the bytes are compared without early exit.
+        let same = self.as_bytes().ct_eq(expected.as_bytes());
+        if self.algorithm == expected.algorithm && bool::from(same) {
+            Ok(())
+        } else {
+            Err(DigestError::Mismatch(expected.algorithm))
+        }
+    }
+}
+
+/// A streaming body hasher.
+#[derive(Clone)]
+pub enum BodyHasher {
+    /// SHA-512.
+    Sha512(Sha512),
+    /// SHA-256.
+    Sha256(Sha256),
+}
+
+impl fmt::Debug for BodyHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BodyHasher::Sha512(_) => "BodyHasher(sha512)",
+            BodyHasher::Sha256(_) => "BodyHasher(sha256)",
+        })
+    }
+}
+
+impl BodyHasher {
+    /// Starts a digest.
+    pub fn new(algorithm: DigestAlgorithm) -> Self {
+        match algorithm {
+            DigestAlgorithm::Sha512 => BodyHasher::Sha512(Sha512::new()),
+            DigestAlgorithm::Sha256 => BodyHasher::Sha256(Sha256::new()),
+        }
+    }
+
+    /// Feeds the next chunk of the body.
+    pub fn update(&mut self, chunk: &[u8]) {
+        match self {
+            BodyHasher::Sha512(h) => h.update(chunk),
+            BodyHasher::Sha256(h) => h.update(chunk),
+        }
+    }
+
+    /// Finishes the digest.
+    pub fn finalize(self) -> BodyDigest {
+        let mut bytes = [0u8; 64];
+        let algorithm = match self {
+            BodyHasher::Sha512(h) => {
+                bytes.copy_from_slice(&h.finalize());
+                DigestAlgorithm::Sha512
+            }
+            BodyHasher::Sha256(h) => {
+                let (head, _) = bytes.split_at_mut(32);
+                head.copy_from_slice(&h.finalize());
+                DigestAlgorithm::Sha256
+            }
+        };
+        BodyDigest { algorithm, bytes }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_equals_one_shot_and_header_round_trips() {
+        let body = b"{\"a\":1,\"b\":[true,false,null]}";
+        for alg in [DigestAlgorithm::Sha512, DigestAlgorithm::Sha256] {
+            let mut h = BodyHasher::new(alg);
+            for chunk in body.chunks(7) {
+                h.update(chunk);
+            }
+            let streamed = h.finalize();
+            assert_eq!(streamed, BodyDigest::of(alg, body));
+            let text = streamed.to_base64();
+            assert_eq!(text.len(), alg.base64_len());
+            let parsed = BodyDigest::from_header(alg, text.as_bytes()).unwrap();
+            assert_eq!(parsed.verify(&streamed), Ok(()));
+            let other = BodyDigest::of(alg, b"x");
+            assert_eq!(other.verify(&parsed), Err(DigestError::Mismatch(alg)));
+        }
+    }
+
+    #[test]
+    fn malformed_headers() {
+        let d = BodyDigest::of(DigestAlgorithm::Sha512, b"");
+        let good = d.to_base64();
+        let sha256 = BodyDigest::of(DigestAlgorithm::Sha256, b"").to_base64();
+        let hex = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce";
+        for bad in [&good[..87], &good[..86], hex, sha256.as_str(), ""] {
+            assert_eq!(
+                BodyDigest::from_header(DigestAlgorithm::Sha512, bad.as_bytes()),
+                Err(DigestError::Malformed(DigestAlgorithm::Sha512)),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The `headers` parameter: which headers a signature covers, and in which order.
+//!
+//! SPEC §4: lower-case header names separated by single spaces; no empty name, no name twice, at
+//! most 16 names. `request-line` is a pseudo-header naming the request line (SPEC §3).
+
+use core::fmt;
+
+/// At most this many names may be signed (SPEC §4).
+pub const MAX_SIGNED_HEADERS: usize = 16;
+
+/// The pseudo-header that stands for the request line.
+pub const REQUEST_LINE: &str = "request-line";
+
+/// Why a `headers` list is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderListError {
+    /// The list is empty, has a double space, or starts or ends with a space.
+    EmptyName,
+    /// A name is not a lower-case HTTP token (an upper-case letter, a tab, a colon...).
+    InvalidName,
+    /// A name appears twice.
+    DuplicateName,
+    /// More than [`MAX_SIGNED_HEADERS`] names.
+    TooMany,
+}
+
+impl HeaderListError {
+    /// Stable identifier of this error.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            HeaderListError::EmptyName | HeaderListError::InvalidName => {
+                "authorization.header_list"
+            }
+            HeaderListError::DuplicateName => "authorization.duplicate_header_name",
+            HeaderListError::TooMany => "authorization.too_many_headers",
+        }
+    }
+}
+
+impl fmt::Display for HeaderListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HeaderListError::EmptyName => {
+                "the headers list has an empty name; separate names with exactly one space"
+            }
+            HeaderListError::InvalidName => {
+                "the headers list holds a name that is not a lower-case HTTP token"
+            }
+            HeaderListError::DuplicateName => "the headers list names a header twice",
+            HeaderListError::TooMany => "the headers list names more than 16 headers",
+        })
+    }
+}
+
+/// A validated `headers` list, borrowed from the Authorization header or the signer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeaderList<'a>(&'a str);
+
+impl<'a> HeaderList<'a> {
+    /// The seed's order, which signers use by default:
+    /// `request-line x-date content-type content-length content-sha512`.
+    pub const DEFAULT: HeaderList<'static> =
+        HeaderList("request-line x-date content-type content-length content-sha512");
+
+    /// Validates a space-separated list of names.
+    ///
+    /// ```
+    /// use signer_core::header_list::{HeaderList, HeaderListError};
+    /// let list = HeaderList::parse("request-line x-date host").unwrap();
+    /// assert_eq!(list.iter().count(), 3);
+    /// assert_eq!(HeaderList::parse("x-date  host"), Err(HeaderListError::EmptyName));
+    /// assert_eq!(HeaderList::parse("X-Date"), Err(HeaderListError::InvalidName));
+    /// ```
+    ///
+    /// # Errors
+    /// The first [`HeaderListError`] the list breaks.
+    pub fn parse(list: &'a str) -> Result<Self, HeaderListError> {
+        let mut count = 0usize;
+        for (position, name) in list.split(' ').enumerate() {
+            if name.is_empty() {
+                return Err(HeaderListError::EmptyName);
+            }
+            if !name.bytes().all(is_lower_tchar) {
+                return Err(HeaderListError::InvalidName);
+            }
+            if list
+                .split(' ')
+                .take(position)
+                .any(|earlier| earlier == name)
+            {
+                return Err(HeaderListError::DuplicateName);
+            }
+            count = count.saturating_add(1);
+            if count > MAX_SIGNED_HEADERS {
+                return Err(HeaderListError::TooMany);
+            }
+        }
+        Ok(HeaderList(list))
+    }
+
+    /// The names, in signing order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.split(' ')
+    }
+
+    /// Whether the list names `name` (lower-case).
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|listed| listed == name)
+    }
+
+    /// The list as it is written in the Authorization header.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+/// An HTTP token character (RFC 9110 §5.6.2) that is not an upper-case letter.
+pub(crate) fn is_lower_tchar(b: u8) -> bool {
+    is_tchar(b) && !b.is_ascii_uppercase()
+}
+
+/// An HTTP token character (RFC 9110 §5.6.2).
+pub(crate) fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds() {
+        let sixteen = "a b c d e f g h i j k l m n o p";
+        assert!(HeaderList::parse(sixteen).is_ok());
+        assert_eq!(
+            HeaderList::parse("a b c d e f g h i j k l m n o p q"),
+            Err(HeaderListError::TooMany)
+        );
+        assert_eq!(HeaderList::parse(""), Err(HeaderListError::EmptyName));
+        assert_eq!(HeaderList::parse(" a"), Err(HeaderListError::EmptyName));
+        assert_eq!(HeaderList::parse("a "), Err(HeaderListError::EmptyName));
+        assert_eq!(HeaderList::parse("a\tb"), Err(HeaderListError::InvalidName));
+        assert_eq!(
+            HeaderList::parse("a b a"),
+            Err(HeaderListError::DuplicateName)
+        );
+        assert!(HeaderList::DEFAULT.contains("content-sha512"));
+        assert!(HeaderList::parse(HeaderList::DEFAULT.as_str()).is_ok());
+    }
+}

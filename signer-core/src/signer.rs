@@ -1,0 +1,371 @@
+//! The signer: from a request's method, target, content type and body, the header values that
+//! sign it.
+//!
+//! It produces `X-Date`, `Content-Type`, `Content-Length`, the body digest (`Content-sha512`,
+//! or `Content-sha256` for legacy) and, last, `Authorization`, in fixed-capacity buffers. The
+//! signing string is streamed straight into a clone of the key's pre-keyed HMAC state. Defaults
+//! follow the seed: hmac-sha512, HTTP/1.1 (SPEC §3 decision: the version is signed, so a client
+//! that sends HTTP/2 must say so), the header order
+//! `request-line x-date content-type content-length content-sha512`.
+//!
+//! The signer refuses what a verifier would refuse (a non-JSON content type, a target with a
+//! space, a header value with a line break), so mistakes surface before a round trip.
+
+use core::fmt::{self, Write as _};
+
+use crate::algorithm::{Algorithm, DigestAlgorithm};
+use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
+use crate::content_headers::{JSON_MEDIA_TYPE, is_json_content_type};
+use crate::date::{DateError, HttpDate, format_imf_fixdate};
+use crate::digest::BodyDigest;
+use crate::header_list::{HeaderList, HeaderListError};
+use crate::key::SigningKey;
+use crate::signing_string::{
+    HeaderLookup, Headers, HttpVersion, RequestHead, SigningStringError, write_signing_string,
+};
+
+/// The most extra headers a request may sign beyond the protocol's own.
+pub const MAX_EXTRA_HEADERS: usize = 10;
+
+/// Where the body digest goes in the signed header list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HeaderOrder {
+    /// `request-line x-date content-type content-length content-sha512`: the seed's order.
+    #[default]
+    DigestLast,
+    /// `request-line x-date content-type content-sha512 content-length`: the order Ingo's guide
+    /// also shows.
+    LengthLast,
+}
+
+/// The body to sign: its bytes, or a digest computed while streaming it elsewhere.
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    /// The exact bytes that will be sent.
+    Bytes(&'a [u8]),
+    /// A body already digested (with [`crate::digest::BodyHasher`]) and its length in bytes.
+    Digested {
+        /// The number of bytes that will be sent.
+        len: u64,
+        /// The digest of those bytes, with the algorithm the signer uses.
+        digest: BodyDigest,
+    },
+}
+
+/// What to sign.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// The method (`POST`).
+    pub method: &'a str,
+    /// Path and query exactly as they will be sent.
+    pub target: &'a str,
+    /// The `Content-Type` to send; `application/json` (parameters allowed).
+    pub content_type: &'a str,
+    /// The body.
+    pub body: Body<'a>,
+    /// Further headers to sign, appended to the list in this order (`host`, `idempotency-key`);
+    /// the caller sends them with these exact values.
+    pub extra_headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Request<'a> {
+    /// A JSON request with the given body and no extra signed headers.
+    pub fn new(method: &'a str, target: &'a str, body: &'a [u8]) -> Self {
+        Request {
+            method,
+            target,
+            content_type: JSON_MEDIA_TYPE,
+            body: Body::Bytes(body),
+            extra_headers: &[],
+        }
+    }
+}
+
+/// Why a request cannot be signed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignError {
+    /// The method, target or an extra header cannot be signed as given.
+    SigningString(SigningStringError),
+    /// The extra headers make an invalid list (an invalid or duplicate name, too many).
+    HeaderList(HeaderListError),
+    /// More than [`MAX_EXTRA_HEADERS`] extra headers, or their names are too long to list.
+    TooManyExtraHeaders,
+    /// `now` cannot be written as an IMF-fixdate (after the year 9999).
+    Date(DateError),
+    /// The content type is not `application/json`, which every verifier requires.
+    ContentType,
+    /// A pre-computed digest uses another algorithm than the signer.
+    DigestAlgorithm,
+    /// The Authorization header would exceed 2048 bytes.
+    AuthorizationTooLong,
+}
+
+impl SignError {
+    /// Stable identifier of this error (`sign.*`, or the inner concern's).
+    pub const fn kind(self) -> &'static str {
+        match self {
+            SignError::SigningString(e) => e.kind(),
+            SignError::HeaderList(e) => e.kind(),
+            SignError::TooManyExtraHeaders => "sign.too_many_extra_headers",
+            SignError::Date(e) => e.kind(),
+            SignError::ContentType => "sign.content_type",
+            SignError::DigestAlgorithm => "sign.digest_algorithm",
+            SignError::AuthorizationTooLong => "sign.authorization_too_long",
+        }
+    }
+}
+
+impl fmt::Display for SignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignError::SigningString(e) => fmt::Display::fmt(e, f),
+            SignError::HeaderList(e) => write!(f, "extra signed headers: {e}"),
+            SignError::TooManyExtraHeaders => {
+                write!(f, "at most {MAX_EXTRA_HEADERS} extra headers can be signed")
+            }
+            SignError::Date(e) => fmt::Display::fmt(e, f),
+            SignError::ContentType => {
+                f.write_str("content type must be application/json (parameters such as charset allowed)")
+            }
+            SignError::DigestAlgorithm => f.write_str(
+                "the pre-computed body digest uses another algorithm than the signer (sha512 for hmac-sha512, sha256 for legacy)",
+            ),
+            SignError::AuthorizationTooLong => write!(
+                f,
+                "the Authorization header would exceed {MAX_AUTHORIZATION_LEN} bytes; sign fewer or shorter header names"
+            ),
+        }
+    }
+}
+
+/// Signs requests with one key.
+///
+/// ```
+/// use signer_core::key::SigningKey;
+/// use signer_core::signer::{Request, Signer};
+/// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
+/// let signed = Signer::new(&key).sign(&Request::new("POST", "/gateway/process--card", b"{}"), 1_579_291_169).unwrap();
+/// assert_eq!(signed.x_date().as_str(), "Fri, 17 Jan 2020 19:59:29 GMT");
+/// assert_eq!(signed.content_length(), "2");
+/// assert!(signed.authorization().starts_with("hmac username=\"demo\", algorithm=\"hmac-sha512\""));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Signer<'k> {
+    key: &'k SigningKey,
+    algorithm: Algorithm,
+    version: HttpVersion,
+    order: HeaderOrder,
+}
+
+impl<'k> Signer<'k> {
+    /// A signer with the defaults: hmac-sha512, HTTP/1.1, the seed's header order.
+    pub fn new(key: &'k SigningKey) -> Self {
+        Signer {
+            key,
+            algorithm: Algorithm::HmacSha512,
+            version: HttpVersion::Http11,
+            order: HeaderOrder::DigestLast,
+        }
+    }
+
+    /// Signs with legacy hmac-sha256 and `Content-sha256`. Only for integrations Ingo has not
+    /// moved to hmac-sha512 yet.
+    pub fn legacy_sha256(mut self) -> Self {
+        self.algorithm = Algorithm::HmacSha256;
+        self
+    }
+
+    /// The HTTP version the request will travel with (it is part of the signature).
+    pub fn http_version(mut self, version: HttpVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Where the digest goes in the header list.
+    pub fn header_order(mut self, order: HeaderOrder) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// The algorithm this signer uses.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Signs `request` as of `now` (Unix seconds).
+    ///
+    /// # Errors
+    /// [`SignError`] naming what a verifier would refuse.
+    pub fn sign<'r>(
+        &self,
+        request: &Request<'r>,
+        now: u64,
+    ) -> Result<SignedHeaders<'r>, SignError> {
+        if !is_json_content_type(request.content_type.as_bytes()) {
+            return Err(SignError::ContentType);
+        }
+        let digest_algorithm = self.algorithm.default_digest();
+        let (body_len, digest) = match request.body {
+            Body::Bytes(bytes) => {
+                let len =
+                    u64::try_from(bytes.len()).map_err(|_| SignError::AuthorizationTooLong)?;
+                (len, BodyDigest::of(digest_algorithm, bytes))
+            }
+            Body::Digested { len, digest } if digest.algorithm() == digest_algorithm => {
+                (len, digest)
+            }
+            Body::Digested { .. } => return Err(SignError::DigestAlgorithm),
+        };
+        let x_date = format_imf_fixdate(now).map_err(SignError::Date)?;
+        let mut content_length = heapless::String::<20>::new();
+        write!(content_length, "{body_len}").map_err(|_| SignError::AuthorizationTooLong)?;
+        let digest_text = digest.to_base64();
+
+        let mut list_text = heapless::String::<1024>::new();
+        self.write_header_list(digest_algorithm, request.extra_headers, &mut list_text)?;
+        let list = HeaderList::parse(&list_text).map_err(SignError::HeaderList)?;
+
+        let headers = GeneratedHeaders {
+            x_date: x_date.as_str(),
+            content_type: request.content_type,
+            content_length: &content_length,
+            digest_name: digest_algorithm.header_name(),
+            digest: &digest_text,
+            extra: request.extra_headers,
+        };
+        let head = RequestHead {
+            method: request.method,
+            target: request.target,
+            version: self.version,
+            headers: &headers,
+        };
+        let mut mac = self.key.mac(self.algorithm);
+        write_signing_string(list, &head, |piece| mac.update(piece))
+            .map_err(SignError::SigningString)?;
+        let mac = mac.finalize();
+        let mac = mac.get(..self.algorithm.mac_len()).unwrap_or(&mac);
+
+        let authorization = Authorization::new(self.key.username(), self.algorithm, list, mac)
+            .map_err(|_| SignError::AuthorizationTooLong)?;
+        let mut authorization_text = heapless::String::new();
+        authorization
+            .write_fmt_to(&mut authorization_text)
+            .map_err(|_| SignError::AuthorizationTooLong)?;
+
+        Ok(SignedHeaders {
+            x_date,
+            content_type: request.content_type,
+            content_length,
+            digest_algorithm,
+            digest: digest_text,
+            authorization: authorization_text,
+        })
+    }
+
+    fn write_header_list(
+        &self,
+        digest: DigestAlgorithm,
+        extra: &[(&str, &str)],
+        out: &mut heapless::String<1024>,
+    ) -> Result<(), SignError> {
+        if extra.len() > MAX_EXTRA_HEADERS {
+            return Err(SignError::TooManyExtraHeaders);
+        }
+        let (third, fourth) = match self.order {
+            HeaderOrder::DigestLast => ("content-length", digest.header_name()),
+            HeaderOrder::LengthLast => (digest.header_name(), "content-length"),
+        };
+        write!(out, "request-line x-date content-type {third} {fourth}")
+            .map_err(|_| SignError::TooManyExtraHeaders)?;
+        for (name, _) in extra {
+            out.push(' ').map_err(|_| SignError::TooManyExtraHeaders)?;
+            for c in name.chars() {
+                out.push(c.to_ascii_lowercase())
+                    .map_err(|_| SignError::TooManyExtraHeaders)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The header values of a signed request, in the order they are sent.
+#[derive(Clone, Debug)]
+pub struct SignedHeaders<'r> {
+    x_date: HttpDate,
+    content_type: &'r str,
+    content_length: heapless::String<20>,
+    digest_algorithm: DigestAlgorithm,
+    digest: heapless::String<88>,
+    authorization: heapless::String<MAX_AUTHORIZATION_LEN>,
+}
+
+impl<'r> SignedHeaders<'r> {
+    /// `X-Date`.
+    pub fn x_date(&self) -> &HttpDate {
+        &self.x_date
+    }
+
+    /// `Content-Type`.
+    pub fn content_type(&self) -> &'r str {
+        self.content_type
+    }
+
+    /// `Content-Length`.
+    pub fn content_length(&self) -> &str {
+        &self.content_length
+    }
+
+    /// Which digest header is sent (`Content-sha512` or `Content-sha256`).
+    pub fn digest_algorithm(&self) -> DigestAlgorithm {
+        self.digest_algorithm
+    }
+
+    /// The digest header's value (base64).
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// `Authorization`.
+    pub fn authorization(&self) -> &str {
+        &self.authorization
+    }
+
+    /// `(name, value)` pairs to add to the request, in order: X-Date, Content-Type,
+    /// Content-Length, the digest header, Authorization.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        [
+            ("X-Date", self.x_date.as_str()),
+            ("Content-Type", self.content_type),
+            ("Content-Length", self.content_length.as_str()),
+            (self.digest_algorithm.wire_name(), self.digest.as_str()),
+            ("Authorization", self.authorization.as_str()),
+        ]
+        .into_iter()
+    }
+}
+
+/// The headers a signer generates, plus the caller's extras, as a [`Headers`] lookup.
+struct GeneratedHeaders<'a> {
+    x_date: &'a str,
+    content_type: &'a str,
+    content_length: &'a str,
+    digest_name: &'static str,
+    digest: &'a str,
+    extra: &'a [(&'a str, &'a str)],
+}
+
+impl Headers for GeneratedHeaders<'_> {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        let generated = match name {
+            "x-date" => Some(self.x_date),
+            "content-type" => Some(self.content_type),
+            "content-length" => Some(self.content_length),
+            _ if name == self.digest_name => Some(self.digest),
+            _ => None,
+        };
+        match generated {
+            Some(value) => HeaderLookup::Once(value.as_bytes()),
+            None => self.extra.lookup(name),
+        }
+    }
+}

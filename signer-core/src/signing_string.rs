@@ -1,0 +1,428 @@
+//! The signing string (SPEC §3), built from a borrowed request head.
+//!
+//! One line per name of the `headers` list, in that order, joined by a single LF with no
+//! trailing LF:
+//! - `request-line` is `METHOD SP request-target SP "HTTP/" version`, the target exactly as on
+//!   the wire (no decoding, re-encoding or normalisation);
+//! - any other name is `name ": " value`, the lower-case name as listed and the header's value
+//!   with leading and trailing spaces and tabs removed.
+//!
+//! The string is streamed into a sink piece by piece ([`write_signing_string`]), so the MAC is
+//! computed without an intermediate buffer; [`signing_string_into`] writes the same bytes into a
+//! caller's buffer so a person can see what was signed.
+//!
+//! A listed header that is absent or repeated is an error, never an empty or first-wins line
+//! (SPEC §5.5; Kong emits `name:` for a missing header and signs only the first of repeated
+//! ones). A value holding CR, LF or NUL is refused: such a value would let two different
+//! requests produce one signing string.
+
+use core::fmt;
+
+use crate::buffer::{BufferTooSmall, SliceWriter};
+use crate::header_list::{HeaderList, REQUEST_LINE, is_tchar};
+
+/// The HTTP version a request travels with; it is part of the request line, so of the signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum HttpVersion {
+    /// HTTP/1.0.
+    Http10,
+    /// HTTP/1.1, the default for signers (SPEC §3 decision).
+    #[default]
+    Http11,
+    /// HTTP/2, written `2.0` as Kong writes it.
+    Http2,
+}
+
+impl HttpVersion {
+    /// The version as written after `HTTP/` in the request line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HttpVersion::Http10 => "1.0",
+            HttpVersion::Http11 => "1.1",
+            HttpVersion::Http2 => "2.0",
+        }
+    }
+
+    /// Parses `1.0`, `1.1` or `2.0` (also `2`, as HTTP/2 names itself).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "1.0" => Some(HttpVersion::Http10),
+            "1.1" => Some(HttpVersion::Http11),
+            "2.0" | "2" => Some(HttpVersion::Http2),
+            _ => None,
+        }
+    }
+}
+
+/// The result of looking a header up by name in a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeaderLookup<'a> {
+    /// No header of that name.
+    Absent,
+    /// Exactly one header of that name, with its raw value.
+    Once(&'a [u8]),
+    /// More than one header of that name.
+    Repeated,
+}
+
+/// A request's header fields, looked up by name.
+///
+/// Implemented for slices of `(name, value)` pairs; a std layer implements it for its own header
+/// maps. Implementations must match names ASCII case-insensitively and must report
+/// [`HeaderLookup::Repeated`] rather than pick one of several values.
+pub trait Headers {
+    /// Looks up `name` (given in lower case).
+    fn lookup(&self, name: &str) -> HeaderLookup<'_>;
+}
+
+impl<N: AsRef<str>, V: AsRef<[u8]>> Headers for [(N, V)] {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        let mut found = HeaderLookup::Absent;
+        for (n, v) in self {
+            if n.as_ref().eq_ignore_ascii_case(name) {
+                if found != HeaderLookup::Absent {
+                    return HeaderLookup::Repeated;
+                }
+                found = HeaderLookup::Once(v.as_ref());
+            }
+        }
+        found
+    }
+}
+
+impl<N: AsRef<str>, V: AsRef<[u8]>, const K: usize> Headers for [(N, V); K] {
+    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
+        self.as_slice().lookup(name)
+    }
+}
+
+/// A borrowed request head: the request line and the header fields.
+#[derive(Debug)]
+pub struct RequestHead<'a, H: ?Sized> {
+    /// The method, case-sensitive (`POST`).
+    pub method: &'a str,
+    /// The request-target exactly as on the wire: path and query, percent-encoding untouched.
+    pub target: &'a str,
+    /// The HTTP version.
+    pub version: HttpVersion,
+    /// The header fields.
+    pub headers: &'a H,
+}
+
+impl<H: ?Sized> Clone for RequestHead<'_, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<H: ?Sized> Copy for RequestHead<'_, H> {}
+
+/// Why a signing string cannot be built from a request head.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigningStringError {
+    /// The method is empty or not an HTTP token.
+    InvalidMethod,
+    /// The request-target is empty or holds a byte that is not visible ASCII (a space, a control,
+    /// non-ASCII).
+    InvalidTarget,
+    /// A listed header is absent from the request.
+    HeaderMissing(HeaderName),
+    /// A listed header occurs more than once in the request.
+    HeaderRepeated(HeaderName),
+    /// A listed header's value holds CR, LF or NUL (line folding or header injection).
+    HeaderValueInvalid(HeaderName),
+}
+
+impl SigningStringError {
+    /// Stable identifier of this error (`signing_string.*`).
+    pub const fn kind(self) -> &'static str {
+        match self {
+            SigningStringError::InvalidMethod => "signing_string.invalid_method",
+            SigningStringError::InvalidTarget => "signing_string.invalid_target",
+            SigningStringError::HeaderMissing(_) => "signing_string.header_missing",
+            SigningStringError::HeaderRepeated(_) => "signing_string.header_repeated",
+            SigningStringError::HeaderValueInvalid(_) => "signing_string.header_value_invalid",
+        }
+    }
+}
+
+impl fmt::Display for SigningStringError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SigningStringError::InvalidMethod => {
+                f.write_str("the request method must be an HTTP token such as POST")
+            }
+            SigningStringError::InvalidTarget => f.write_str(
+                "the request target must be a non-empty path and query of visible ASCII; percent-encode anything else",
+            ),
+            SigningStringError::HeaderMissing(name) => {
+                write!(f, "header `{name}` is signed but absent from the request; send it exactly once")
+            }
+            SigningStringError::HeaderRepeated(name) => {
+                write!(f, "header `{name}` is signed but appears more than once; send it exactly once")
+            }
+            SigningStringError::HeaderValueInvalid(name) => write!(
+                f,
+                "header `{name}` holds a CR, LF or NUL byte; header values must be single-line"
+            ),
+        }
+    }
+}
+
+/// A header name carried in an error, copied (up to 64 bytes) so the error owns it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct HeaderName {
+    bytes: [u8; 64],
+    len: u8,
+}
+
+impl HeaderName {
+    /// Copies `name`, truncated to 64 bytes.
+    pub fn new(name: &str) -> Self {
+        let mut bytes = [0u8; 64];
+        let mut len = 0u8;
+        for (dst, src) in bytes.iter_mut().zip(name.bytes()) {
+            *dst = src;
+            len = len.saturating_add(1);
+        }
+        HeaderName { bytes, len }
+    }
+
+    /// The name (lower-case, as listed).
+    pub fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
+        // Truncation may split a multi-byte character only in names that are not tokens;
+        // fall back to the longest valid prefix.
+        match core::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => core::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Debug for HeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Looks up a header that must occur exactly once with a single-line value, and trims it.
+///
+/// # Errors
+/// [`SigningStringError`] when it is absent, repeated, or holds CR, LF or NUL.
+pub fn single_header<'h, H: Headers + ?Sized>(
+    headers: &'h H,
+    name: &str,
+) -> Result<&'h [u8], SigningStringError> {
+    match headers.lookup(name) {
+        HeaderLookup::Absent => Err(SigningStringError::HeaderMissing(HeaderName::new(name))),
+        HeaderLookup::Repeated => Err(SigningStringError::HeaderRepeated(HeaderName::new(name))),
+        HeaderLookup::Once(value) if value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) => Err(
+            SigningStringError::HeaderValueInvalid(HeaderName::new(name)),
+        ),
+        HeaderLookup::Once(value) => Ok(trim_ows(value)),
+    }
+}
+
+/// Streams the signing string for `names` over `head` into `sink`, piece by piece.
+///
+/// Validation happens as the string is produced, so on error the sink may have received a
+/// prefix: discard whatever it accumulated.
+///
+/// # Errors
+/// [`SigningStringError`] for an invalid method or target, or a listed header that is absent,
+/// repeated or not single-line.
+pub fn write_signing_string<H: Headers + ?Sized>(
+    names: HeaderList<'_>,
+    head: &RequestHead<'_, H>,
+    mut sink: impl FnMut(&[u8]),
+) -> Result<(), SigningStringError> {
+    for (index, name) in names.iter().enumerate() {
+        if index > 0 {
+            sink(b"\n");
+        }
+        if name == REQUEST_LINE {
+            check_request_line(head)?;
+            sink(head.method.as_bytes());
+            sink(b" ");
+            sink(head.target.as_bytes());
+            sink(b" HTTP/");
+            sink(head.version.as_str().as_bytes());
+        } else {
+            let value = single_header(head.headers, name)?;
+            sink(name.as_bytes());
+            sink(b": ");
+            sink(value);
+        }
+    }
+    Ok(())
+}
+
+/// Writes the signing string into `out`, for display when a signature does not match.
+///
+/// ```
+/// use signer_core::header_list::HeaderList;
+/// use signer_core::signing_string::{signing_string_into, HttpVersion, RequestHead};
+/// let headers = [("X-Date", "Fri, 17 Jan 2020 19:59:29 GMT")];
+/// let head = RequestHead { method: "GET", target: "/a?b=%2F", version: HttpVersion::Http11, headers: &headers[..] };
+/// let mut buf = [0u8; 128];
+/// let text = signing_string_into(HeaderList::parse("request-line x-date").unwrap(), &head, &mut buf).unwrap();
+/// assert_eq!(text, "GET /a?b=%2F HTTP/1.1\nx-date: Fri, 17 Jan 2020 19:59:29 GMT");
+/// ```
+///
+/// # Errors
+/// [`SigningStringIntoError`]: the head's own problem, or a buffer too small (with the size needed).
+pub fn signing_string_into<'b, H: Headers + ?Sized>(
+    names: HeaderList<'_>,
+    head: &RequestHead<'_, H>,
+    out: &'b mut [u8],
+) -> Result<&'b str, SigningStringIntoError> {
+    let mut writer = SliceWriter::new(out);
+    write_signing_string(names, head, |piece| writer.push(piece))
+        .map_err(SigningStringIntoError::Head)?;
+    // Header values may hold obs-text (bytes >= 0x80) that is not UTF-8; such a string can only
+    // be shown lossily, so it is reported as needing a byte-oriented view.
+    writer.finish().map_err(SigningStringIntoError::Buffer)
+}
+
+/// Why [`signing_string_into`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigningStringIntoError {
+    /// The request head cannot be signed.
+    Head(SigningStringError),
+    /// The buffer is too small (or the string is not UTF-8, in which case `needed` is its length).
+    Buffer(BufferTooSmall),
+}
+
+impl fmt::Display for SigningStringIntoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SigningStringIntoError::Head(e) => fmt::Display::fmt(e, f),
+            SigningStringIntoError::Buffer(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+fn check_request_line<H: ?Sized>(head: &RequestHead<'_, H>) -> Result<(), SigningStringError> {
+    if head.method.is_empty() || !head.method.bytes().all(is_tchar) {
+        return Err(SigningStringError::InvalidMethod);
+    }
+    if head.target.is_empty() || !head.target.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(SigningStringError::InvalidTarget);
+    }
+    Ok(())
+}
+
+/// Removes leading and trailing spaces and tabs (HTTP's OWS).
+pub fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i.saturating_add(1));
+    value.get(start..end).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_follow_the_list_and_trim_values() {
+        let headers = [("x-DATE", " \tv1 \t"), ("Host", "h")];
+        let head = RequestHead {
+            method: "POST",
+            target: "/p?q=%7e",
+            version: HttpVersion::Http2,
+            headers: &headers[..],
+        };
+        let mut buf = [0u8; 128];
+        let list = HeaderList::parse("host request-line x-date").unwrap();
+        assert_eq!(
+            signing_string_into(list, &head, &mut buf).unwrap(),
+            "host: h\nPOST /p?q=%7e HTTP/2.0\nx-date: v1"
+        );
+        let mut tiny = [0u8; 4];
+        assert_eq!(
+            signing_string_into(list, &head, &mut tiny),
+            Err(SigningStringIntoError::Buffer(BufferTooSmall {
+                needed: 41
+            }))
+        );
+    }
+
+    #[test]
+    fn absent_repeated_and_multiline_headers_fail() {
+        let list = HeaderList::parse("x-date").unwrap();
+        let run = |headers: &[(&str, &str)]| {
+            let head = RequestHead {
+                method: "GET",
+                target: "/",
+                version: HttpVersion::Http11,
+                headers,
+            };
+            write_signing_string(list, &head, |_| {}).map_err(|e| e.kind())
+        };
+        assert_eq!(run(&[]), Err("signing_string.header_missing"));
+        assert_eq!(
+            run(&[("X-Date", "a"), ("x-date", "a")]),
+            Err("signing_string.header_repeated")
+        );
+        for bad in ["a\r\n b", "a\nb", "a\0"] {
+            assert_eq!(
+                run(&[("X-Date", bad)]),
+                Err("signing_string.header_value_invalid")
+            );
+        }
+        assert_eq!(run(&[("X-Date", "")]), Ok(()));
+    }
+
+    #[test]
+    fn request_line_is_never_read_from_a_header() {
+        let headers = [("request-line", "GET /evil HTTP/1.1")];
+        let head = RequestHead {
+            method: "POST",
+            target: "/",
+            version: HttpVersion::Http10,
+            headers: &headers[..],
+        };
+        let mut buf = [0u8; 64];
+        let list = HeaderList::parse("request-line").unwrap();
+        assert_eq!(
+            signing_string_into(list, &head, &mut buf).unwrap(),
+            "POST / HTTP/1.0"
+        );
+        for (method, target) in [
+            ("", "/"),
+            ("PO ST", "/"),
+            ("POST", ""),
+            ("POST", "/a b"),
+            ("POST", "/\u{e9}"),
+        ] {
+            let head = RequestHead {
+                method,
+                target,
+                ..head
+            };
+            assert!(
+                write_signing_string(list, &head, |_| {}).is_err(),
+                "{method} {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn trims_only_spaces_and_tabs() {
+        assert_eq!(trim_ows(b" \t a b\t "), b"a b");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b"\x0ba"), b"\x0ba");
+    }
+}

@@ -1,0 +1,471 @@
+//! The verifier: authenticates a request head, then its body (SPEC §5).
+//!
+//! [`Verifier::verify_head`] performs every check that needs only the head, in SPEC order:
+//! the Authorization header parses, its algorithm is allowed, it signs the required headers, its
+//! username is known, every signed header occurs once with a single-line value, the MAC matches
+//! (constant time, every key of the username tried), `X-Date` is valid and within the skew,
+//! `Content-Type` is JSON, `Content-Length` is plain decimal within the body limit, and the digest
+//! header is well-formed. It returns a [`PendingBody`]: a gateway has then authenticated the
+//! sender before reading a byte of the body. The body is streamed through
+//! [`PendingBody::update`]; [`PendingBody::finish`] checks its length and digest (constant time).
+//! [`Verifier::verify`] does both at once.
+//!
+//! Where Kong is lenient this is strict (SPEC §5 hardening notes): the date used for the skew
+//! check must be signed, repeated signed headers are refused, the digest must be signed, MACs and
+//! digests are compared in constant time, and a listed header that is missing fails.
+//! No error carries the expected signature or digest.
+
+use core::fmt;
+
+use subtle::{Choice, ConstantTimeEq};
+
+use crate::algorithm::{Algorithm, DigestAlgorithm};
+use crate::authorization::{Authorization, AuthorizationError};
+use crate::content_headers::{is_json_content_type, parse_content_length};
+use crate::date::{DateError, SkewError, check_skew, parse_imf_fixdate};
+use crate::digest::{BodyDigest, BodyHasher, DigestError};
+use crate::header_list::{HeaderList, REQUEST_LINE};
+use crate::key::KeyStore;
+use crate::policy::Policy;
+use crate::signing_string::{
+    HeaderLookup, HeaderName, Headers, RequestHead, SigningStringError, single_header, trim_ows,
+    write_signing_string,
+};
+
+/// Why a request is refused. Each variant is one rule of SPEC §4/§5.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The request has no Authorization header.
+    MissingAuthorization,
+    /// The request has more than one Authorization header.
+    RepeatedAuthorization,
+    /// The Authorization header does not parse (SPEC §4).
+    Authorization(AuthorizationError),
+    /// The algorithm is not allowed by the policy (hmac-sha256 without legacy enabled).
+    AlgorithmNotAllowed(Algorithm),
+    /// `content-sha256` is signed under `hmac-sha512`.
+    DigestAlgorithmMismatch,
+    /// A header the SPEC (or the policy) requires is not in the signed list.
+    RequiredHeaderUnsigned(HeaderName),
+    /// No key is known for the username.
+    UnknownUsername,
+    /// The request head cannot produce a signing string (a signed header absent, repeated or
+    /// multi-line; an invalid method or target).
+    SigningString(SigningStringError),
+    /// The signature does not match the request.
+    SignatureMismatch,
+    /// `X-Date` is not a valid IMF-fixdate.
+    Date(DateError),
+    /// `X-Date` is too far from now.
+    DateSkew(SkewError),
+    /// `Content-Type` is not `application/json`.
+    ContentType,
+    /// `Content-Length` is not plain decimal.
+    ContentLengthInvalid,
+    /// The body's length differs from `Content-Length`.
+    ContentLengthMismatch {
+        /// The declared length.
+        declared: u64,
+        /// The bytes received (so far, when it ran past the declared length).
+        received: u64,
+    },
+    /// The body is larger than the policy allows.
+    BodyTooLarge {
+        /// The policy's limit, in bytes.
+        limit: u64,
+    },
+    /// The digest header is malformed, or does not match the body.
+    Digest(DigestError),
+}
+
+impl VerifyError {
+    /// Stable identifier of this error: `verify.*`, or the inner concern's own
+    /// (`authorization.*`, `signing_string.*`, `date.*`, `digest.*`).
+    pub const fn kind(self) -> &'static str {
+        match self {
+            VerifyError::MissingAuthorization => "verify.missing_authorization",
+            VerifyError::RepeatedAuthorization => "verify.repeated_authorization",
+            VerifyError::Authorization(e) => e.kind(),
+            VerifyError::AlgorithmNotAllowed(_) => "verify.algorithm_not_allowed",
+            VerifyError::DigestAlgorithmMismatch => "verify.digest_algorithm_mismatch",
+            VerifyError::RequiredHeaderUnsigned(_) => "verify.required_header_unsigned",
+            VerifyError::UnknownUsername => "verify.unknown_username",
+            VerifyError::SigningString(e) => e.kind(),
+            VerifyError::SignatureMismatch => "verify.signature_mismatch",
+            VerifyError::Date(e) => e.kind(),
+            VerifyError::DateSkew(_) => "verify.date_skew",
+            VerifyError::ContentType => "verify.content_type",
+            VerifyError::ContentLengthInvalid => "verify.content_length_invalid",
+            VerifyError::ContentLengthMismatch { .. } => "verify.content_length_mismatch",
+            VerifyError::BodyTooLarge { .. } => "verify.body_too_large",
+            VerifyError::Digest(e) => e.kind(),
+        }
+    }
+
+    /// The HTTP status a gateway answers with: 401 when the request is not authenticated, 400
+    /// when it is malformed, 413 when its body is over the limit.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            VerifyError::MissingAuthorization
+            | VerifyError::RepeatedAuthorization
+            | VerifyError::Authorization(_)
+            | VerifyError::AlgorithmNotAllowed(_)
+            | VerifyError::DigestAlgorithmMismatch
+            | VerifyError::RequiredHeaderUnsigned(_)
+            | VerifyError::UnknownUsername
+            | VerifyError::SignatureMismatch
+            | VerifyError::DateSkew(_)
+            | VerifyError::Digest(DigestError::Mismatch(_)) => 401,
+            VerifyError::SigningString(_)
+            | VerifyError::Date(_)
+            | VerifyError::ContentType
+            | VerifyError::ContentLengthInvalid
+            | VerifyError::ContentLengthMismatch { .. }
+            | VerifyError::Digest(DigestError::Malformed(_)) => 400,
+            VerifyError::BodyTooLarge { .. } => 413,
+        }
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::MissingAuthorization => f.write_str(
+                "the request has no Authorization header; sign it with `hmac username=..., algorithm=..., headers=..., signature=...`",
+            ),
+            VerifyError::RepeatedAuthorization => {
+                f.write_str("the request has more than one Authorization header; send exactly one")
+            }
+            VerifyError::Authorization(e) => fmt::Display::fmt(e, f),
+            VerifyError::AlgorithmNotAllowed(alg) => write!(
+                f,
+                "algorithm {alg} is not allowed here; sign with hmac-sha512"
+            ),
+            VerifyError::DigestAlgorithmMismatch => f.write_str(
+                "content-sha256 cannot be signed with hmac-sha512; send and sign content-sha512",
+            ),
+            VerifyError::RequiredHeaderUnsigned(name) => write!(
+                f,
+                "the signature must cover `{name}`; add it to the headers list"
+            ),
+            VerifyError::UnknownUsername => {
+                f.write_str("the username is not known; check the HMAC username you were issued")
+            }
+            VerifyError::SigningString(e) => fmt::Display::fmt(e, f),
+            VerifyError::SignatureMismatch => f.write_str(
+                "the signature does not match the request; check the secret, the signing string (request line, header values, order) and that nothing changed it in transit",
+            ),
+            VerifyError::Date(e) => fmt::Display::fmt(e, f),
+            VerifyError::DateSkew(e) => fmt::Display::fmt(e, f),
+            VerifyError::ContentType => f.write_str("content-type must be application/json"),
+            VerifyError::ContentLengthInvalid => f.write_str(
+                "content-length must be a plain decimal number of bytes (no sign, no leading zeros)",
+            ),
+            VerifyError::ContentLengthMismatch { declared, received } => write!(
+                f,
+                "content-length says {declared} bytes but the body has {received}{}",
+                if received > declared { " or more" } else { "" }
+            ),
+            VerifyError::BodyTooLarge { limit } => {
+                write!(f, "the body is larger than the limit of {limit} bytes")
+            }
+            VerifyError::Digest(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+/// A verified request: who signed it, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    username: heapless::String<256>,
+    algorithm: Algorithm,
+    key_index: usize,
+}
+
+impl Verified {
+    /// The authenticated username.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The algorithm the request was signed with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Which of the username's keys matched, in the store's order (to see when a rotated-out key
+    /// stops being used).
+    pub fn key_index(&self) -> usize {
+        self.key_index
+    }
+}
+
+/// Verifies requests against a key store and a policy.
+///
+/// ```
+/// use signer_core::{key::SigningKey, policy::Policy, signer::{Request, Signer},
+///     signing_string::{HttpVersion, RequestHead}, verifier::Verifier};
+/// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
+/// let body = br#"{"participant_unique_id1":"abc"}"#;
+/// let signed = Signer::new(&key).sign(&Request::new("POST", "/x", body), 1_000_000).unwrap();
+/// let headers: Vec<(&str, &str)> = signed.iter().collect();
+/// let head = RequestHead { method: "POST", target: "/x", version: HttpVersion::Http11, headers: &headers[..] };
+///
+/// let verifier = Verifier::new(&key, Policy::default());
+/// assert_eq!(verifier.verify(&head, body, 1_000_100).unwrap().username(), "demo");
+/// assert_eq!(verifier.verify(&head, b"{}", 1_000_100).unwrap_err().kind(), "verify.content_length_mismatch");
+/// assert_eq!(verifier.verify(&head, body, 1_000_301).unwrap_err().http_status(), 401);
+/// ```
+#[derive(Debug)]
+pub struct Verifier<'a, S: ?Sized> {
+    store: &'a S,
+    policy: Policy<'a>,
+}
+
+impl<S: ?Sized> Clone for Verifier<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S: ?Sized> Copy for Verifier<'_, S> {}
+
+impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
+    /// A verifier over `store` with `policy`.
+    pub fn new(store: &'a S, policy: Policy<'a>) -> Self {
+        Verifier { store, policy }
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy<'a> {
+        &self.policy
+    }
+
+    /// Verifies a whole request at once.
+    ///
+    /// # Errors
+    /// The first [`VerifyError`], in SPEC order.
+    pub fn verify<H: Headers + ?Sized>(
+        &self,
+        head: &RequestHead<'_, H>,
+        body: &[u8],
+        now: u64,
+    ) -> Result<Verified, VerifyError> {
+        let mut pending = self.verify_head(head, now)?;
+        pending.update(body)?;
+        pending.finish()
+    }
+
+    /// Authenticates the head (SPEC §5 steps 1 to 9 and the digest header's form), before any
+    /// of the body is read.
+    ///
+    /// # Errors
+    /// The first [`VerifyError`], in SPEC order.
+    pub fn verify_head<H: Headers + ?Sized>(
+        &self,
+        head: &RequestHead<'_, H>,
+        now: u64,
+    ) -> Result<PendingBody, VerifyError> {
+        // 1. Exactly one Authorization header, and it parses.
+        let value = match head.headers.lookup("authorization") {
+            HeaderLookup::Absent => return Err(VerifyError::MissingAuthorization),
+            HeaderLookup::Repeated => return Err(VerifyError::RepeatedAuthorization),
+            HeaderLookup::Once(value) => trim_ows(value),
+        };
+        let auth = Authorization::parse(value).map_err(VerifyError::Authorization)?;
+        let algorithm = auth.algorithm();
+        let list = auth.headers();
+
+        // 2. The algorithm is allowed.
+        if algorithm == Algorithm::HmacSha256 && !self.policy.allows_legacy_sha256() {
+            return Err(VerifyError::AlgorithmNotAllowed(algorithm));
+        }
+
+        // 3. The required headers are signed.
+        let digests = self.signed_digests(algorithm, list)?;
+
+        // 4. The username is known.
+        let mut keys = self.store.keys_for(auth.username()).peekable();
+        if keys.peek().is_none() {
+            return Err(VerifyError::UnknownUsername);
+        }
+
+        // 5 and 6. Every signed header occurs once and is single-line; the MAC matches. Every key
+        // is tried, without stopping at the first match, and compared in constant time.
+        let mut matched = Choice::from(0);
+        let mut key_index = 0usize;
+        for (index, key) in keys.enumerate() {
+            let mut mac = key.mac(algorithm);
+            write_signing_string(list, head, |piece| mac.update(piece))
+                .map_err(VerifyError::SigningString)?;
+            let mac = mac.finalize();
+            let mac = mac.get(..algorithm.mac_len()).unwrap_or(&mac);
+            let this = mac.ct_eq(auth.signature());
+            key_index = if bool::from(this & !matched) {
+                index
+            } else {
+                key_index
+            };
+            matched |= this;
+        }
+        if !bool::from(matched) {
+            return Err(VerifyError::SignatureMismatch);
+        }
+
+        // 7. X-Date is valid and within the skew. (Presence and single-occurrence were checked
+        // while building the signing string; `single_header` repeats the lookup.)
+        let x_date = single_header(head.headers, "x-date").map_err(VerifyError::SigningString)?;
+        let date = parse_imf_fixdate(x_date).map_err(VerifyError::Date)?;
+        check_skew(date, now, self.policy.skew_limit()).map_err(VerifyError::DateSkew)?;
+
+        // 8. Content-Type is JSON.
+        let content_type =
+            single_header(head.headers, "content-type").map_err(VerifyError::SigningString)?;
+        if !is_json_content_type(content_type) {
+            return Err(VerifyError::ContentType);
+        }
+
+        // 9. Content-Length is plain decimal and within the limit.
+        let content_length =
+            single_header(head.headers, "content-length").map_err(VerifyError::SigningString)?;
+        let declared =
+            parse_content_length(content_length).ok_or(VerifyError::ContentLengthInvalid)?;
+        if declared > self.policy.body_limit() {
+            return Err(VerifyError::BodyTooLarge {
+                limit: self.policy.body_limit(),
+            });
+        }
+
+        // 10, first half: the digest headers are well-formed.
+        let mut expected = [None, None];
+        for (slot, alg) in expected.iter_mut().zip(digests) {
+            if let Some(alg) = alg {
+                let value = single_header(head.headers, alg.header_name())
+                    .map_err(VerifyError::SigningString)?;
+                *slot = Some(BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?);
+            }
+        }
+
+        let mut username = heapless::String::new();
+        // The username was bounded to 256 bytes by the parser.
+        let _ = username.push_str(auth.username());
+        Ok(PendingBody {
+            verified: Verified {
+                username,
+                algorithm,
+                key_index,
+            },
+            declared,
+            received: 0,
+            hashers: expected.map(|d| d.map(|d| (BodyHasher::new(d.algorithm()), d))),
+            failed: None,
+        })
+    }
+
+    /// Checks the required set (SPEC §5.3) and returns the digest headers to check: SHA-512
+    /// and/or SHA-256.
+    fn signed_digests(
+        &self,
+        algorithm: Algorithm,
+        list: HeaderList<'_>,
+    ) -> Result<[Option<DigestAlgorithm>; 2], VerifyError> {
+        let sha512 = list.contains(DigestAlgorithm::Sha512.header_name());
+        let sha256 = list.contains(DigestAlgorithm::Sha256.header_name());
+        if algorithm == Algorithm::HmacSha512 && sha256 {
+            return Err(VerifyError::DigestAlgorithmMismatch);
+        }
+        for name in [REQUEST_LINE, "x-date", "content-type", "content-length"] {
+            if !list.contains(name) {
+                return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
+            }
+        }
+        if !sha512 && !sha256 {
+            let name = algorithm.default_digest().header_name();
+            return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
+        }
+        for name in self.policy.required_headers() {
+            if !list.iter().any(|listed| listed.eq_ignore_ascii_case(name)) {
+                return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
+            }
+        }
+        Ok([
+            sha512.then_some(DigestAlgorithm::Sha512),
+            sha256.then_some(DigestAlgorithm::Sha256),
+        ])
+    }
+}
+
+/// A request whose head is authenticated, waiting for its body.
+///
+/// Feed the body with [`update`](Self::update) as it arrives and call
+/// [`finish`](Self::finish). Once an update fails, the value stays failed: `finish` returns the
+/// same error, so a caller that ignores one result cannot accept the request by mistake.
+#[derive(Clone, Debug)]
+pub struct PendingBody {
+    verified: Verified,
+    declared: u64,
+    received: u64,
+    hashers: [Option<(BodyHasher, BodyDigest)>; 2],
+    failed: Option<VerifyError>,
+}
+
+impl PendingBody {
+    /// The username whose key authenticated the head. The body is not yet verified.
+    pub fn username(&self) -> &str {
+        self.verified.username()
+    }
+
+    /// The body length the head declares (and signs).
+    pub fn content_length(&self) -> u64 {
+        self.declared
+    }
+
+    /// Feeds the next chunk of the body.
+    ///
+    /// # Errors
+    /// [`VerifyError::ContentLengthMismatch`] as soon as the body runs past its declared length:
+    /// stop reading it then.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), VerifyError> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
+        let received = self.received.saturating_add(len);
+        if received > self.declared {
+            let error = VerifyError::ContentLengthMismatch {
+                declared: self.declared,
+                received,
+            };
+            self.failed = Some(error);
+            return Err(error);
+        }
+        self.received = received;
+        for (hasher, _) in self.hashers.iter_mut().flatten() {
+            hasher.update(chunk);
+        }
+        Ok(())
+    }
+
+    /// Checks the body's length and digest.
+    ///
+    /// # Errors
+    /// [`VerifyError::ContentLengthMismatch`] or [`VerifyError::Digest`].
+    pub fn finish(self) -> Result<Verified, VerifyError> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        if self.received != self.declared {
+            return Err(VerifyError::ContentLengthMismatch {
+                declared: self.declared,
+                received: self.received,
+            });
+        }
+        for (hasher, expected) in self.hashers.into_iter().flatten() {
+            hasher
+                .finalize()
+                .verify(&expected)
+                .map_err(VerifyError::Digest)?;
+        }
+        Ok(self.verified)
+    }
+}
