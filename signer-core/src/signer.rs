@@ -24,6 +24,73 @@ use crate::signing_string::{
     HeaderLookup, Headers, HttpVersion, RequestHead, SigningStringError, write_signing_string,
 };
 
+/// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
+/// travels in the Authorization header), so `Debug` shows it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    algorithm: Algorithm,
+    bytes: [u8; 64],
+}
+
+impl Signature {
+    /// The algorithm that produced it.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The raw MAC.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..self.algorithm.mac_len())
+            .unwrap_or(&self.bytes)
+    }
+
+    /// The base64 form sent in the `signature` parameter.
+    pub fn to_base64(&self) -> heapless::String<88> {
+        crate::base64::encode(self.as_bytes())
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({}: {})", self.algorithm, self.to_base64())
+    }
+}
+
+/// Computes the MAC of the signing string for `names` over `head`: the one primitive both the
+/// [`Signer`] and the verifier use. The string is streamed into a clone of the key's keyed state.
+///
+/// Use it directly to sign an arbitrary header list (extra headers in any position).
+///
+/// ```
+/// use signer_core::{Algorithm, HttpVersion, RequestHead, SigningKey};
+/// use signer_core::header_list::HeaderList;
+/// use signer_core::signer::sign_head;
+/// // Kong's published hmac-auth example.
+/// let key = SigningKey::new("alice123", b"secret").unwrap();
+/// let headers = [("Date", "Thu, 22 Jun 2017 17:15:21 GMT")];
+/// let head = RequestHead { method: "GET", target: "/requests", version: HttpVersion::Http11, headers: &headers };
+/// let list = HeaderList::parse("date request-line").unwrap();
+/// let signature = sign_head(&key, Algorithm::HmacSha256, list, &head).unwrap();
+/// assert_eq!(signature.to_base64().as_str(), "ujWCGHeec9Xd6UD2zlyxiNMCiXnDOWeVFMu5VeRUxtw=");
+/// ```
+///
+/// # Errors
+/// [`SigningStringError`] when the head cannot produce the string.
+pub fn sign_head<H: Headers + ?Sized>(
+    key: &SigningKey,
+    algorithm: Algorithm,
+    names: HeaderList<'_>,
+    head: &RequestHead<'_, H>,
+) -> Result<Signature, SigningStringError> {
+    let mut mac = key.mac(algorithm);
+    write_signing_string(names, head, |piece| mac.update(piece))?;
+    Ok(Signature {
+        algorithm,
+        bytes: mac.finalize(),
+    })
+}
+
 /// The most extra headers a request may sign beyond the protocol's own.
 pub const MAX_EXTRA_HEADERS: usize = 10;
 
@@ -239,14 +306,15 @@ impl<'k> Signer<'k> {
             version: self.version,
             headers: &headers,
         };
-        let mut mac = self.key.mac(self.algorithm);
-        write_signing_string(list, &head, |piece| mac.update(piece))
-            .map_err(SignError::SigningString)?;
-        let mac = mac.finalize();
-        let mac = mac.get(..self.algorithm.mac_len()).unwrap_or(&mac);
-
-        let authorization = Authorization::new(self.key.username(), self.algorithm, list, mac)
-            .map_err(|_| SignError::AuthorizationTooLong)?;
+        let signature =
+            sign_head(self.key, self.algorithm, list, &head).map_err(SignError::SigningString)?;
+        let authorization = Authorization::new(
+            self.key.username(),
+            self.algorithm,
+            list,
+            signature.as_bytes(),
+        )
+        .map_err(|_| SignError::AuthorizationTooLong)?;
         let mut authorization_text = heapless::String::new();
         authorization
             .write_fmt_to(&mut authorization_text)

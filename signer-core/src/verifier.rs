@@ -27,9 +27,9 @@ use crate::digest::{BodyDigest, BodyHasher, DigestError};
 use crate::header_list::{HeaderList, REQUEST_LINE};
 use crate::key::KeyStore;
 use crate::policy::Policy;
+use crate::signer::sign_head;
 use crate::signing_string::{
     HeaderLookup, HeaderName, Headers, RequestHead, SigningStringError, single_header, trim_ows,
-    write_signing_string,
 };
 
 /// Why a request is refused. Each variant is one rule of SPEC §4/§5.
@@ -295,12 +295,8 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         let mut matched = Choice::from(0);
         let mut key_index = 0usize;
         for (index, key) in keys.enumerate() {
-            let mut mac = key.mac(algorithm);
-            write_signing_string(list, head, |piece| mac.update(piece))
-                .map_err(VerifyError::SigningString)?;
-            let mac = mac.finalize();
-            let mac = mac.get(..algorithm.mac_len()).unwrap_or(&mac);
-            let this = mac.ct_eq(auth.signature());
+            let mac = sign_head(key, algorithm, list, head).map_err(VerifyError::SigningString)?;
+            let this = mac.as_bytes().ct_eq(auth.signature());
             key_index = if bool::from(this & !matched) {
                 index
             } else {
