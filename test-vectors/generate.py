@@ -1645,10 +1645,43 @@ def self_check(signing, accept, reject):
         got = reference_verifier.verify(v)
         assert got == v["expected_error"], "%s: expected %s, got %s" % (
             v["name"], v["expected_error"], got)
+    # the reference verifier's own calendar arithmetic agrees with email.utils on the dates used
+    for ts in (0, 1, 86399, 951782400, 1579291169, 1582977600, 4107542400, 253402300799):
+        assert reference_verifier.parse_imf_date(imf_date(ts)) == ts, ts
     covered = {v["expected_error"] for v in reject}
     missing = [c for c in ALL_CODES if c not in covered]
     assert not missing, "error codes without a reject vector: %s" % missing
     assert len(signing) >= 30 and len(reject) >= 40
+
+
+def _scalar(x):
+    return not isinstance(x, (dict, list))
+
+
+def to_json(obj, level=0):
+    """json.dumps(indent=2) but with flat arrays (header pairs, name lists) and small flat
+    objects (keys, policy) on one line, so a vector reads top to bottom."""
+    pad, end = "  " * (level + 1), "  " * level
+    if isinstance(obj, list):
+        if not obj:
+            return "[]"
+        if all(_scalar(x) for x in obj):
+            return "[" + ", ".join(json.dumps(x, ensure_ascii=False) for x in obj) + "]"
+        return "[\n" + ",\n".join(pad + to_json(x, level + 1) for x in obj) + "\n" + end + "]"
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        flat = all(_scalar(v) or (isinstance(v, list) and all(map(_scalar, v)))
+                   for v in obj.values())
+        if flat:
+            one = "{" + ", ".join(json.dumps(k, ensure_ascii=False) + ": " + to_json(v)
+                                  for k, v in obj.items()) + "}"
+            if len(one) <= 120:
+                return one
+        items = [pad + json.dumps(k, ensure_ascii=False) + ": " + to_json(v, level + 1)
+                 for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + end + "}"
+    return json.dumps(obj, ensure_ascii=False)
 
 
 def render():
@@ -1674,8 +1707,10 @@ def render():
             "reject": reject,
         },
     }
+    for name, doc in files.items():
+        assert json.loads(to_json(doc)) == doc, name
     return {
-        name: json.dumps(doc, indent=2, ensure_ascii=False) + "\n" for name, doc in files.items()
+        name: to_json(doc) + "\n" for name, doc in files.items()
     }
 
 
