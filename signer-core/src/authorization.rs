@@ -329,7 +329,7 @@ impl<'a> Authorization<'a> {
             }
             *slot = Some(raw);
 
-            cursor.skip(is_ows);
+            let spaced = cursor.skip(is_ows) > 0;
             match cursor.peek() {
                 None => break,
                 Some(b',') => {
@@ -339,7 +339,8 @@ impl<'a> Authorization<'a> {
                         return Err(AuthorizationError::Syntax { at: cursor.pos });
                     }
                 }
-                Some(b) if is_tchar(b) => {
+                // `"a" algorithm=` lacks a comma; `"a"x` is a value with garbage glued to it.
+                Some(b) if spaced && is_tchar(b) => {
                     return Err(AuthorizationError::MissingComma { at: cursor.pos });
                 }
                 Some(_) => return Err(AuthorizationError::Syntax { at: cursor.pos }),
@@ -576,6 +577,10 @@ mod tests {
             (
                 "hmac username=\"a\" algorithm=\"b\"",
                 E::MissingComma { at: 18 },
+            ),
+            (
+                "hmac username=\"a\"x, algorithm=\"b\"",
+                E::Syntax { at: 17 },
             ),
             ("hmac username=\"a\\b\"", E::Backslash { at: 16 }),
             ("hmac username=\"a\u{e9}\"", E::InvalidCharacter { at: 16 }),
