@@ -1,0 +1,81 @@
+//! The std layer over [`signer_core`]: `http` types, the system clock, key stores loaded from
+//! files or the environment, and a raw-request reader. No protocol logic lives here: every
+//! decision is the core's.
+//!
+//! ```
+//! use signer_core::{Policy, Signer, Verifier};
+//! use signer_std::{http::{sign_request, verify_request}, keys::KeyRing, clock::{Clock, SystemClock}};
+//!
+//! let ring = KeyRing::from_json(r#"{"keys": [{"username": "demo", "secret": "demo-secret-not-for-production"}]}"#)?;
+//! let now = SystemClock.now();
+//! let mut request = http::Request::post("https://api.example/api/v1/sessions/point-in-time/plugin")
+//!     .body(br#"{"participant_unique_id1":"abc"}"#.to_vec())?;
+//! sign_request(&Signer::new(&ring.keys()[0]), &mut request, now)?;
+//!
+//! let verified = verify_request(&Verifier::new(&ring, Policy::default()), &request, now)?;
+//! assert_eq!(verified.username(), "demo");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+pub mod clock;
+pub mod http;
+pub mod keys;
+pub mod raw_request;
+
+pub use signer_core;
+
+/// Why a std-layer operation failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The core refused to sign.
+    Sign(signer_core::signer::SignError),
+    /// The core refused the request.
+    Verify(signer_core::VerifyError),
+    /// HTTP/0.9 or HTTP/3: the protocol names only 1.0, 1.1 and 2.0.
+    UnsupportedVersion(::http::Version),
+    /// A header needed for signing is missing or is not visible ASCII text.
+    HeaderNotText(String),
+}
+
+impl Error {
+    /// Stable identifier: the core's kind, or `std.*`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Sign(e) => e.kind(),
+            Error::Verify(e) => e.kind(),
+            Error::UnsupportedVersion(_) => "std.unsupported_version",
+            Error::HeaderNotText(_) => "std.header_not_text",
+        }
+    }
+
+    /// The HTTP status a gateway answers with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Verify(e) => e.http_status(),
+            Error::UnsupportedVersion(_) => 505,
+            Error::Sign(_) | Error::HeaderNotText(_) => 400,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Sign(e) => fmt::Display::fmt(e, f),
+            Error::Verify(e) => fmt::Display::fmt(e, f),
+            Error::UnsupportedVersion(v) => {
+                write!(
+                    f,
+                    "{v:?} cannot be signed; the protocol names HTTP/1.0, HTTP/1.1 and HTTP/2 only"
+                )
+            }
+            Error::HeaderNotText(name) => {
+                write!(f, "header `{name}` is missing or is not visible ASCII text")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
