@@ -657,3 +657,31 @@ fn idempotency_key_is_1_to_250_printable_characters() {
         Err(IdempotencyKeyError::SurroundingWhitespace)
     );
 }
+
+#[test]
+fn validate_into_fills_a_caller_owned_report_like_validate() {
+    use signer_core::payload::{Report, validate_into};
+    let body = with("recipient_information.zip_code", "3723");
+    let mut report = Report::new();
+    assert_eq!(validate_into(SC, &none(), &body, &mut report), Ok(()));
+    let Err(PayloadError::Invalid(expected)) = validate(SC, none(), &body) else {
+        panic!("the ZIP code is too short");
+    };
+    assert_eq!(report, expected);
+    assert_eq!(report.violations().len(), 1);
+    // A JSON error is returned, and the report stays empty.
+    let mut report = Report::new();
+    assert_eq!(
+        validate_into(SC, &none(), b"[]", &mut report)
+            .unwrap_err()
+            .kind(),
+        "json.not_an_object"
+    );
+    assert!(report.is_empty());
+    // A clean body leaves it empty.
+    assert_eq!(
+        validate_into(SC, &none(), SESSION_CREATE_SEED.as_bytes(), &mut report),
+        Ok(())
+    );
+    assert!(report.is_empty());
+}

@@ -433,7 +433,8 @@ pub struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    pub(crate) const fn new() -> Self {
+    /// An empty report.
+    pub const fn new() -> Self {
         Self {
             violations: heapless::Vec::new(),
             omitted: 0,
