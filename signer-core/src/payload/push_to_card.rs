@@ -228,3 +228,38 @@ pub(crate) fn validate<'a>(
 ) -> Result<(), JsonError> {
     validate_table(body, &FIELDS, options, report, cross_field)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_and_its_indices_agree() {
+        crate::payload::rules::assert_table_consistent(&FIELDS);
+        assert_eq!(FIELDS[TOKEN].path, "customer_account_token");
+        assert_eq!(FIELDS[EXPIRATION_DATE].path, "expiration_date");
+        let raw = RAW.map(|i| FIELDS[i].path);
+        assert_eq!(
+            raw,
+            [
+                "account",
+                "expiration_date",
+                "recipient_first_name",
+                "recipient_last_name",
+                "recipient_address1",
+                "recipient_city",
+                "recipient_state",
+                "recipient_zip",
+            ]
+        );
+        for (index, path) in [
+            (SENDER, "sender"),
+            (NAME, "sender.name_personal"),
+            (ADDRESS, "sender.contact_address"),
+            (TELCOM, "sender.contact_telcom"),
+            (LEDGER, "ledger"),
+        ] {
+            assert_eq!(FIELDS[index.unwrap()].path, path);
+        }
+    }
+}

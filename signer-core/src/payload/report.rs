@@ -148,6 +148,19 @@ pub enum Requirement {
 }
 
 impl Requirement {
+    /// Stable snake_case identifier of the requirement.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Self::Always => "always",
+            Self::PayPalEnabled => "paypal_enabled",
+            Self::SenderData => "sender_data",
+            Self::LedgerService => "ledger_service",
+            Self::RetailCardPresent => "retail_card_present",
+            Self::NoAccountToken => "no_account_token",
+            Self::NoFullName => "no_full_name",
+        }
+    }
+
     const fn reason(self) -> &'static str {
         match self {
             Self::Always => "",
@@ -174,6 +187,18 @@ pub enum EmailProblem {
     Whitespace,
 }
 
+impl EmailProblem {
+    /// Stable snake_case identifier of the problem.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Self::AtSign => "at_sign",
+            Self::EmptyLocalPart => "empty_local_part",
+            Self::EmptyDomain => "empty_domain",
+            Self::Whitespace => "whitespace",
+        }
+    }
+}
+
 /// What is wrong with a `host_uri`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UriProblem {
@@ -187,6 +212,19 @@ pub enum UriProblem {
     Port,
     /// A character that a URI may not contain (space, non-ASCII, `<`, a bad `%` escape...).
     Character,
+}
+
+impl UriProblem {
+    /// Stable snake_case identifier of the problem.
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Self::Scheme => "scheme",
+            Self::MissingHost => "missing_host",
+            Self::UserInfo => "user_info",
+            Self::Port => "port",
+            Self::Character => "character",
+        }
+    }
 }
 
 /// A rule of SPEC §6 (or of strict JSON) that a field breaks.

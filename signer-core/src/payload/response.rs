@@ -526,3 +526,21 @@ pub fn parse_push_to_card_response(body: &[u8]) -> Result<PushToCardResponse<'_>
         time,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tables_and_their_indices_agree() {
+        for table in [&SESSION_CREATE[..], &PUSH_TO_CARD[..]] {
+            crate::payload::rules::assert_table_consistent(table);
+            let common = [0, 1, 2, 3].map(|i| table[i].path);
+            assert_eq!(common, ["status", "client_message", "data", "time"]);
+            assert_eq!(table[DATA].path, "data");
+        }
+        assert_eq!(PUSH_TO_CARD[6].path, "data.transaction_id");
+        assert_eq!(PUSH_TO_CARD[7].path, "data.request_timestamp");
+        assert_eq!(SESSION_CREATE[8].path, "data.participant_unique_id2");
+    }
+}

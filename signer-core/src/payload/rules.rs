@@ -653,3 +653,23 @@ pub(crate) fn validate_table<'a, const N: usize>(
     judge.run();
     Ok(())
 }
+
+/// Checks a field table: every path is its parent's path, a dot and its name, and every
+/// parent is an object field listed before its members.
+#[cfg(test)]
+pub(crate) fn assert_table_consistent(fields: &[Field]) {
+    for (i, f) in fields.iter().enumerate() {
+        match f.parent {
+            None => assert_eq!(f.path, f.name),
+            Some(p) => {
+                assert!(p < i, "{}: parent listed after it", f.path);
+                assert!(fields[p].is_object(), "{}: parent is not an object", f.path);
+                let prefix = f
+                    .path
+                    .strip_suffix(f.name)
+                    .and_then(|r| r.strip_suffix('.'));
+                assert_eq!(prefix, Some(fields[p].path), "{}", f.path);
+            }
+        }
+    }
+}

@@ -264,3 +264,25 @@ pub fn validate_idempotency_key(value: &str) -> Result<(), IdempotencyKeyError> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_and_its_indices_agree() {
+        crate::payload::rules::assert_table_consistent(&FIELDS);
+        assert_eq!(FIELDS[RECIPIENT].path, "recipient_information");
+        assert_eq!(
+            FIELDS[OPEN_BANKING].path,
+            "recipient_information.open_banking"
+        );
+        assert_eq!(FIELDS[FIRST_NAME].path, "recipient_information.first_name");
+        assert_eq!(FIELDS[LAST_NAME].path, "recipient_information.last_name");
+        assert_eq!(
+            FIELDS[BUSINESS_NAME].path,
+            "recipient_information.business_name"
+        );
+        assert_eq!(FIELDS[EMAIL].path, "recipient_information.email_address");
+    }
+}
