@@ -345,10 +345,10 @@ fn raw_account() -> impl Strategy<Value = Map<String, Value>> {
 
 fn all_options() -> Options {
     Options::new()
-        .paypal_enabled()
-        .uses_sender_data()
-        .ledger_service()
-        .retail_card_present()
+        .with_paypal_enabled()
+        .with_sender_data()
+        .with_ledger_service()
+        .with_retail_card_present()
 }
 
 fn outcome_of(endpoint: Endpoint, options: Options, body: &[u8]) -> Result<(), String> {

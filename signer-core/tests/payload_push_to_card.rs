@@ -15,7 +15,7 @@ fn none() -> Options {
 
 /// The options whose fields the seed carries.
 fn seed_options() -> Options {
-    Options::new().uses_sender_data().ledger_service()
+    Options::new().with_sender_data().with_ledger_service()
 }
 
 fn with(path: &str, v: Value) -> Vec<u8> {
@@ -68,7 +68,7 @@ fn the_seed_body_passes_with_and_without_the_options_its_fields_satisfy() {
     assert_passes(PC, seed_options(), PUSH_TO_CARD_SEED.as_bytes());
     assert_passes(
         PC,
-        Options::new().paypal_enabled(),
+        Options::new().with_paypal_enabled(),
         PUSH_TO_CARD_SEED.as_bytes(),
     );
     assert_passes(PC, seed_options(), &edit(PUSH_TO_CARD_SEED, |_| {}));
@@ -76,7 +76,7 @@ fn the_seed_body_passes_with_and_without_the_options_its_fields_satisfy() {
 
 #[test]
 fn the_seed_lacks_the_retail_fields() {
-    let retail = seed_options().retail_card_present();
+    let retail = seed_options().with_retail_card_present();
     let v = violations(PC, retail, PUSH_TO_CARD_SEED.as_bytes());
     let got: Vec<(&str, &str)> = v.iter().map(|s| (s.path.as_str(), s.kind)).collect();
     assert_eq!(
@@ -532,7 +532,7 @@ fn retail_fields_are_at_most_255_and_required_for_card_present() {
     for field in ["store_id", "terminal_id", "clerk_id"] {
         text_bounds(field, 0, 255);
     }
-    let retail = seed_options().retail_card_present();
+    let retail = seed_options().with_retail_card_present();
     let all = |f: &dyn Fn(&mut Value)| {
         edit(PUSH_TO_CARD_SEED, |v| {
             v["store_id"] = json!("S");
@@ -555,7 +555,7 @@ fn retail_fields_are_at_most_255_and_required_for_card_present() {
 #[test]
 fn sender_is_required_when_the_participant_uses_sender_data() {
     let body = remove(PUSH_TO_CARD_SEED, "sender");
-    assert_passes(PC, Options::new().ledger_service(), &body);
+    assert_passes(PC, Options::new().with_ledger_service(), &body);
     let msg = assert_only(PC, seed_options(), &body, "sender", "required");
     assert_eq!(
         msg,
@@ -661,7 +661,7 @@ fn unknown_fields_inside_sender_are_reported_with_their_path() {
 #[test]
 fn ledger_is_required_for_the_ledger_service() {
     let body = remove(PUSH_TO_CARD_SEED, "ledger");
-    assert_passes(PC, Options::new().uses_sender_data(), &body);
+    assert_passes(PC, Options::new().with_sender_data(), &body);
     let msg = assert_only(PC, seed_options(), &body, "ledger", "required");
     assert_eq!(
         msg,

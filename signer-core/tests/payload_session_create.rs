@@ -17,7 +17,7 @@ fn none() -> Options {
 }
 
 fn paypal() -> Options {
-    Options::new().paypal_enabled()
+    Options::new().with_paypal_enabled()
 }
 
 /// The seed with `path` set to the string `s`.
@@ -44,9 +44,9 @@ fn the_seed_body_passes_as_sent_and_minified() {
     assert_passes(SC, paypal(), SESSION_CREATE_SEED.as_bytes());
     // Options that belong to push to card change nothing here.
     let all = paypal()
-        .uses_sender_data()
-        .ledger_service()
-        .retail_card_present();
+        .with_sender_data()
+        .with_ledger_service()
+        .with_retail_card_present();
     assert_passes(SC, all, SESSION_CREATE_SEED.as_bytes());
     let minified = edit(SESSION_CREATE_SEED, |_| {});
     assert_eq!(

@@ -148,10 +148,10 @@ fn build_inputs() -> Vec<(&'static str, Vec<u8>, Want)> {
 
 fn all_options() -> Options {
     Options::new()
-        .paypal_enabled()
-        .uses_sender_data()
-        .ledger_service()
-        .retail_card_present()
+        .with_paypal_enabled()
+        .with_sender_data()
+        .with_ledger_service()
+        .with_retail_card_present()
 }
 
 /// Runs everything on every input; returns a description of each outcome that broke its

@@ -148,7 +148,7 @@ impl Options {
     }
 
     /// The same options, PayPal-enabled.
-    pub const fn paypal_enabled(self) -> Self {
+    pub const fn with_paypal_enabled(self) -> Self {
         Self {
             paypal_enabled: true,
             ..self
@@ -156,7 +156,7 @@ impl Options {
     }
 
     /// The same options, using sender data.
-    pub const fn uses_sender_data(self) -> Self {
+    pub const fn with_sender_data(self) -> Self {
         Self {
             uses_sender_data: true,
             ..self
@@ -164,7 +164,7 @@ impl Options {
     }
 
     /// The same options, using the ledger service.
-    pub const fn ledger_service(self) -> Self {
+    pub const fn with_ledger_service(self) -> Self {
         Self {
             ledger_service: true,
             ..self
@@ -172,7 +172,7 @@ impl Options {
     }
 
     /// The same options, retail card-present.
-    pub const fn retail_card_present(self) -> Self {
+    pub const fn with_retail_card_present(self) -> Self {
         Self {
             retail_card_present: true,
             ..self

@@ -404,32 +404,19 @@ pub(crate) fn check_text(
     {
         return Err(Rule::MaxLength { max, actual: len });
     }
-    let ok = match format {
-        Format::Free => true,
-        Format::State => is_state(s),
-        Format::Zip => is_zip(s),
-        Format::Phone => is_phone(s),
-        Format::Yymm => is_yymm(s),
-        Format::Email => return check_email(s).map_err(Rule::Email),
-        Format::HttpUri => return check_http_uri(s).map_err(Rule::Uri),
-        Format::Locale => LOCALES.iter().any(|l| s.eq_text(l)),
-        Format::Exact(v, _) => s.eq_text(v),
-        Format::OneOf(list, _) => list.iter().any(|v| s.eq_text(v)),
-    };
-    if ok {
-        return Ok(());
+    let holds = |ok: bool, rule: Rule| if ok { Ok(()) } else { Err(rule) };
+    match format {
+        Format::Free => Ok(()),
+        Format::State => holds(is_state(s), Rule::State),
+        Format::Zip => holds(is_zip(s), Rule::Zip),
+        Format::Phone => holds(is_phone(s), Rule::Phone),
+        Format::Yymm => holds(is_yymm(s), Rule::ExpirationDate),
+        Format::Email => check_email(s).map_err(Rule::Email),
+        Format::HttpUri => check_http_uri(s).map_err(Rule::Uri),
+        Format::Locale => holds(LOCALES.iter().any(|l| s.eq_text(l)), Rule::Locale),
+        Format::Exact(v, shown) => holds(s.eq_text(v), Rule::ExactValue(shown)),
+        Format::OneOf(list, shown) => holds(list.iter().any(|v| s.eq_text(v)), Rule::OneOf(shown)),
     }
-    Err(match format {
-        Format::State => Rule::State,
-        Format::Zip => Rule::Zip,
-        Format::Phone => Rule::Phone,
-        Format::Yymm => Rule::ExpirationDate,
-        Format::Locale => Rule::Locale,
-        Format::Exact(_, shown) => Rule::ExactValue(shown),
-        Format::OneOf(_, shown) => Rule::OneOf(shown),
-        // Free, Email and HttpUri returned above.
-        Format::Free | Format::Email | Format::HttpUri => Rule::Locale,
-    })
 }
 
 /// The value of an integer literal (digits only, after an optional `-`), `None` when it has
