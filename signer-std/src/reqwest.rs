@@ -1,4 +1,4 @@
-//! Signing outgoing [`reqwest`](::reqwest) requests (feature `reqwest`).
+//! Signing outgoing [`reqwest`] requests (feature `reqwest`).
 //!
 //! [`sign`] signs a built `reqwest::Request` in place, as [`crate::http::sign_request`] does an
 //! `http::Request`; [`SigningClient`] wraps a `reqwest::Client` and signs every request it sends,

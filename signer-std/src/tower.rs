@@ -7,7 +7,9 @@
 //!    [`Verifier::verify_head`]: Authorization, algorithm, signed headers, key, MAC, date, content
 //!    type and content length (against the body limit). A request that fails is answered at once
 //!    and **not a byte of its body is read**; a declared `Content-Length` over the limit gets 413
-//!    here, before the body is read.
+//!    here, before the body is read. With hyper, a client that sends `Expect: 100-continue` is
+//!    asked for its body (`100 Continue`) only once its head is authenticated, so a refused
+//!    client never sends its body at all.
 //! 2. **Then the body, streamed.** Each data frame is fed to [`PendingBody::update`] as it
 //!    arrives and appended to a buffer. Reading stops at the first error: a body that runs past
 //!    its declared (and signed) length is refused on the frame that crosses it, so the buffer

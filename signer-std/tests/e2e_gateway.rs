@@ -577,3 +577,44 @@ async fn an_unauthenticated_request_is_refused_before_its_body_is_polled() {
     assert_eq!(response.headers()["www-authenticate"], "hmac");
     assert_eq!(polled.load(Ordering::SeqCst), 0);
 }
+
+#[tokio::test]
+async fn with_expect_100_continue_a_refused_client_never_sends_its_body() {
+    // hyper answers `100 Continue` only when the body is first read; the layer reads it only
+    // after the head is authenticated. So a client that waits for `100 Continue` learns of a
+    // refusal without sending a byte of its body, and a valid one is asked for its body.
+    let addr = serve(GatewayPolicy::default()).await;
+    let read_some = |mut stream: TcpStream| async move {
+        let mut buffer = vec![0u8; 4096];
+        let n = tokio::time::timeout(TIMEOUT, stream.read(&mut buffer))
+            .await
+            .unwrap()
+            .unwrap();
+        buffer.truncate(n);
+        (stream, String::from_utf8(buffer).unwrap())
+    };
+
+    let (head, _) = raw_head(addr, 64, "expect: 100-continue\r\n");
+    let tampered = {
+        // Change the signature's first character.
+        let at = head.find("signature=\"").unwrap() + "signature=\"".len();
+        let mut t = head.clone();
+        let to = if &t[at..=at] == "A" { "B" } else { "A" };
+        t.replace_range(at..=at, to);
+        t
+    };
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(tampered.as_bytes()).await.unwrap();
+    let (_, response) = read_some(stream).await;
+    assert!(response.starts_with("HTTP/1.1 401 "), "{response}");
+    assert!(!response.contains("100 Continue"));
+
+    let (head, body) = raw_head(addr, 64, "expect: 100-continue\r\nconnection: close\r\n");
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (mut stream, response) = read_some(stream).await;
+    assert_eq!(response, "HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(&body).await.unwrap();
+    let (_, response) = read_some(stream).await;
+    assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
+}
