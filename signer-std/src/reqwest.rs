@@ -304,3 +304,62 @@ impl<C: Clock> SigningClient<C> {
         Ok(self.client.execute(request).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signer_core::{Policy, Verifier};
+
+    use super::*;
+
+    #[test]
+    fn host_is_what_hyper_sends() {
+        for (url, host) in [
+            ("http://api.example/p", "api.example"),
+            ("http://api.example:80/p", "api.example"),
+            ("http://api.example:443/p", "api.example:443"),
+            ("https://api.example:443/p", "api.example"),
+            ("https://api.example:8443/p", "api.example:8443"),
+            ("http://127.0.0.1:8080/p", "127.0.0.1:8080"),
+            ("http://[::1]:8080/p", "[::1]:8080"),
+        ] {
+            let uri: http::Uri = url.parse().unwrap();
+            assert_eq!(host_header(&uri).unwrap(), host, "{url}");
+        }
+    }
+
+    #[test]
+    fn signs_what_reqwest_sends_and_refuses_streams() {
+        let key = SigningKey::new("demo", b"secret").unwrap();
+        let client = Client::new();
+        let mut request = client
+            .post("http://api.example:8080/a%20b/c?q=1#fragment")
+            .header("Idempotency-Key", "k")
+            .body("{}")
+            .build()
+            .unwrap();
+        *request.version_mut() = Version::HTTP_2;
+        sign_with_headers(
+            &Signer::new(&key),
+            &mut request,
+            1_000_000,
+            &["host", "idempotency-key"],
+        )
+        .unwrap();
+        assert_eq!(request.version(), Version::HTTP_11);
+        assert_eq!(request.headers()["host"], "api.example:8080");
+
+        // The same request as an http::Request, as hyper would see it, verifies.
+        let mut http_request = http::Request::post("/a%20b/c?q=1")
+            .body(b"{}".to_vec())
+            .unwrap();
+        *http_request.headers_mut() = request.headers().clone();
+        let required = ["host", "idempotency-key"];
+        let verifier = Verifier::new(&key, Policy::default().require_headers(&required));
+        crate::http::verify_request(&verifier, &http_request, 1_000_000).unwrap();
+
+        let stream = ::reqwest::Body::wrap(http_body_util::Full::new(bytes::Bytes::new()));
+        let mut request = client.post("http://a/").body(stream).build().unwrap();
+        let error = sign(&Signer::new(&key), &mut request, 0).unwrap_err();
+        assert_eq!(error.kind(), "reqwest.streaming_body");
+    }
+}

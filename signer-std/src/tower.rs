@@ -609,3 +609,55 @@ impl<B: Body<Data = Bytes>> Body for VerifyResponseBody<B> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signer_core::VerifyError;
+
+    use super::*;
+
+    #[test]
+    fn policy_converts_to_the_core_policy() {
+        let policy = GatewayPolicy::default()
+            .allow_legacy_sha256(true)
+            .max_skew(60)
+            .max_body(10)
+            .require_headers(["host"]);
+        let names = policy.required_header_names();
+        assert_eq!(
+            policy.to_core(&names),
+            Policy::default()
+                .allow_legacy_sha256(true)
+                .max_skew(60)
+                .max_body(10)
+                .require_headers(&["host"])
+        );
+        let default = GatewayPolicy::default();
+        let names = default.required_header_names();
+        assert!(names.is_empty());
+        assert_eq!(default.to_core(&names), Policy::default());
+    }
+
+    #[test]
+    fn refusals_are_json_with_a_challenge_on_401_only() {
+        let response = Rejection::from_error(&crate::Error::Verify(VerifyError::SignatureMismatch))
+            .into_response::<Full<Bytes>>();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[WWW_AUTHENTICATE], "hmac");
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        let rejection = response.extensions().get::<Rejection>().unwrap();
+        assert_eq!(rejection.kind(), "verify.signature_mismatch");
+        let json: serde_json::Value = serde_json::from_str(&rejection.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"status": 401, "client_message": VerifyError::SignatureMismatch.to_string()})
+        );
+
+        let response = Rejection::from_error(&crate::Error::Verify(VerifyError::BodyTooLarge {
+            limit: 5,
+        }))
+        .into_response::<Full<Bytes>>();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(!response.headers().contains_key(WWW_AUTHENTICATE));
+    }
+}
