@@ -461,8 +461,7 @@ where
                     Err(rejection) => State::Rejected {
                         rejection: Some(rejection),
                     },
-                    Ok((verified, request, mut inner)) => {
-                        let mut request = request;
+                    Ok((verified, mut request, mut inner)) => {
                         request
                             .extensions_mut()
                             .insert(VerifiedUser::from(verified));
