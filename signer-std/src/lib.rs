@@ -23,6 +23,10 @@ pub mod clock;
 pub mod http;
 pub mod keys;
 pub mod raw_request;
+#[cfg(feature = "reqwest")]
+pub mod reqwest;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use signer_core;
 
