@@ -112,11 +112,11 @@ fn explain(
     // The request and the clock.
     let _ = writeln!(
         out,
-        "request      {} {} HTTP/{}, {} header field(s), {}-byte body",
+        "request      {} {} HTTP/{}, {}, {}-byte body",
         request.method,
         request.target,
         request.version.as_str(),
-        request.headers.len(),
+        count(request.headers.len(), "header field"),
         body.len()
     );
     let now_date =
@@ -229,8 +229,8 @@ fn explain(
             let lines: Vec<&[u8]> = string.split(|&b| b == b'\n').collect();
             let _ = writeln!(
                 out,
-                "\nsigning string ({} line(s), {} bytes; each line is shown after `| `, `\\n` marks the line feed that joins it to the next; none follows the last)",
-                lines.len(),
+                "\nsigning string ({}, {} bytes; each line is shown after `| `, `\\n` marks the line feed that joins it to the next; none follows the last)",
+                count(lines.len(), "line"),
                 string.len()
             );
             let last = lines.len().saturating_sub(1);
@@ -240,8 +240,11 @@ fn explain(
             }
             match built {
                 Ok(()) => Verdict::Ok(format!(
-                    "{} signed header(s), each present once and single-line",
-                    auth.headers().iter().filter(|n| *n != REQUEST_LINE).count()
+                    "{}, each present once and single-line",
+                    count(
+                        auth.headers().iter().filter(|n| *n != REQUEST_LINE).count(),
+                        "signed header"
+                    )
                 )),
                 Err(e) => {
                     let _ = writeln!(
@@ -417,6 +420,15 @@ fn explain(
         }
     }
     (out, result)
+}
+
+/// `1 line`, `5 lines`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// The policy's extra required headers, for display.
