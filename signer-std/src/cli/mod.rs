@@ -24,6 +24,7 @@ pub mod demo;
 pub mod explain;
 pub mod secret;
 pub mod sign;
+pub mod validate;
 pub mod verify;
 
 /// Sign, verify and explain Ingo Payments HMAC requests.
@@ -47,6 +48,8 @@ pub enum Command {
     Verify(args::VerifyArgs),
     /// Show how a request is verified: the signing string, the digests, the skew, each check.
     Explain(args::VerifyArgs),
+    /// Check a request body against SPEC §6's payload rules: "ok", or one line per violation.
+    Validate(validate::ValidateArgs),
     /// Sign SPEC §7's Session Create request with the built-in demo key, print it, verify it.
     Demo(demo::DemoArgs),
 }
@@ -186,6 +189,7 @@ where
         Command::Sign(a) => sign::run(a, io),
         Command::Verify(a) => verify::run(a, io),
         Command::Explain(a) => explain::run(a, io),
+        Command::Validate(a) => validate::run(a, io),
         Command::Demo(a) => demo::run(a, io),
     };
     let status = match result {
