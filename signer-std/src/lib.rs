@@ -19,6 +19,7 @@
 
 use std::fmt;
 
+pub mod cli;
 pub mod clock;
 pub mod http;
 pub mod keys;

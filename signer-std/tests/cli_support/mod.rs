@@ -1,0 +1,117 @@
+//! Shared by the `cli_*` tests: runs the built `ingo-sign` binary.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The binary Cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_ingo-sign");
+
+/// SPEC §7's inputs and known answers.
+pub const SPEC_SECRET: &str = "demo-secret-not-for-production";
+pub const SPEC_NOW: &str = "1579291169";
+pub const SPEC_TARGET: &str = "/api/v1/sessions/point-in-time/plugin";
+pub const SPEC_DIGEST: &str =
+    "3q0SjtvYQ+sYK547xTH/wGVanywHfrt/keOUVNMqGUGilvU74qWUYpK4jVkLjxxXWA5VQC0lFK8+6phwJFMHOw==";
+pub const SPEC_SIGNATURE: &str =
+    "UtGXHtk9yGReskjL9IuB/rnDaqcfwzALea2D3Lr+f7hQKvZw/y1Y9Ad1MwnG85+vIBgJWH0sWPOA8Z+4KLmhbQ==";
+pub const SPEC_LEGACY_DIGEST: &str = "5LFHO2vW+LIwmRoLGopYZQZvcixg84tRchhKVgToN7E=";
+pub const SPEC_LEGACY_SIGNATURE: &str = "qp8rLccOWFvchoxEtPoltMDSVPkEyH7CY+OsfMbnWL4=";
+/// The seed's Session Create body, minified (470 bytes), written out here independently of the
+/// binary's copy.
+pub const SPEC_BODY: &str = r#"{"participant_unique_id1":"70646041-01ea-4cd6-b657-18ff88e465c7","host_uri":"https://digitalpay-test.ingo.money","language_locale_code":"en-US","recipient_information":{"first_name":"Alex","last_name":"Rivera","business_name":"Acme Limited","address_line1":"100 Innovation Way","city":"Anytown","state":"GA","zip_code":"37233","email_address":"jack.frost@example.com","phone_number":"1231231234","mobile_number":"1231231234","open_banking":{"mobus_customer_id":"9999"}}}"#;
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect(self, code: i32) -> Self {
+        assert_eq!(
+            self.code,
+            code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout_text(),
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `ingo-sign args` with `env` added to the environment and `stdin` piped in.
+pub fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Out {
+    run_in(None, args, env, stdin)
+}
+
+/// [`run`] in a working directory.
+pub fn run_in(dir: Option<&Path>, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Out {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().expect("spawn ingo-sign");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    // Write from a thread: the child may exit (or fill its stdout) before reading everything.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("wait for ingo-sign");
+    writer.join().unwrap();
+    Out {
+        code: output.status.code().expect("exit code"),
+        stdout: output.stdout,
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// `sign` at SPEC §7's inputs with `extra` arguments; the secret is in `SPEC_SECRET_VAR`.
+pub fn sign_spec(extra: &[&str]) -> Out {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, SPEC_BODY).unwrap();
+    let mut args = vec![
+        "sign",
+        "--username",
+        "demo",
+        "--secret-env",
+        "SPEC_SECRET_VAR",
+        "--method",
+        "POST",
+        "--target",
+        SPEC_TARGET,
+        "--body",
+        body.to_str().unwrap(),
+        "--now",
+        SPEC_NOW,
+    ];
+    args.extend_from_slice(extra);
+    run(&args, &[("SPEC_SECRET_VAR", SPEC_SECRET)], b"")
+}
+
+/// The value of header `name` in `Name: value` lines.
+pub fn header<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.lines().find_map(|line| {
+        let (n, v) = line.split_once(": ")?;
+        n.eq_ignore_ascii_case(name)
+            .then_some(v.trim_end_matches('\r'))
+    })
+}
