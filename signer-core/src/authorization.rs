@@ -28,6 +28,13 @@ use crate::header_list::{HeaderList, HeaderListError, is_tchar};
 /// The longest Authorization header accepted, in bytes.
 pub const MAX_AUTHORIZATION_LEN: usize = 2048;
 
+/// The longest canonical form of a header [`Authorization::parse`] accepts: the canonical form
+/// separates parameters with `", "`, where a compact header may use `","`, so it can be three
+/// bytes longer than the header as received. Forward a received header as it came rather than
+/// its canonical form. Headers built with [`Authorization::new`] never exceed
+/// [`MAX_AUTHORIZATION_LEN`].
+pub const MAX_CANONICAL_LEN: usize = MAX_AUTHORIZATION_LEN + 3;
+
 /// The longest username accepted, in bytes.
 pub const MAX_USERNAME_LEN: usize = 256;
 
@@ -255,7 +262,8 @@ impl<'a> Authorization<'a> {
     ///
     /// # Errors
     /// [`AuthorizationError`] when the username is empty, too long or holds a byte a quoted
-    /// value cannot carry, or the signature length does not fit the algorithm.
+    /// value cannot carry, the signature length does not fit the algorithm, or the canonical
+    /// header would exceed [`MAX_AUTHORIZATION_LEN`] (no verifier would accept it).
     pub fn new(
         username: &'a str,
         algorithm: Algorithm,
@@ -272,12 +280,24 @@ impl<'a> Authorization<'a> {
                 });
             }
         }
-        Ok(Authorization {
+        let built = Authorization {
             username,
             algorithm,
             headers,
             signature: mac,
-        })
+        };
+        let len = built.canonical_len();
+        if len > MAX_AUTHORIZATION_LEN {
+            return Err(AuthorizationError::TooLong { len });
+        }
+        Ok(built)
+    }
+
+    /// The length in bytes of the canonical form.
+    pub fn canonical_len(&self) -> usize {
+        let mut counter = ByteCounter(0);
+        let _ = self.write_fmt_to(&mut counter);
+        counter.0
     }
 
     /// Parses a header value strictly (SPEC §4). The value should already be trimmed of the
@@ -401,8 +421,8 @@ impl<'a> Authorization<'a> {
     /// Writes the canonical form into `out` and returns it as text.
     ///
     /// # Errors
-    /// [`BufferTooSmall`] with the size needed (at most [`MAX_AUTHORIZATION_LEN`] for headers
-    /// this parser accepts).
+    /// [`BufferTooSmall`] with the size needed: at most [`MAX_AUTHORIZATION_LEN`] for headers
+    /// built with [`Authorization::new`], at most [`MAX_CANONICAL_LEN`] for parsed ones.
     pub fn write_to<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
         let mut writer = SliceWriter::new(out);
         let _ = self.write_fmt_to(&mut writer);
@@ -430,6 +450,16 @@ impl fmt::Display for Authorization<'_> {
     /// The canonical header value (the signature is public: it travels in the request).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_fmt_to(f)
+    }
+}
+
+/// Counts the bytes written through `fmt::Write`.
+struct ByteCounter(usize);
+
+impl fmt::Write for ByteCounter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 = self.0.saturating_add(s.len());
+        Ok(())
     }
 }
 

@@ -21,7 +21,8 @@ use crate::digest::BodyDigest;
 use crate::header_list::{HeaderList, HeaderListError};
 use crate::key::SigningKey;
 use crate::signing_string::{
-    HeaderLookup, Headers, HttpVersion, RequestHead, SigningStringError, write_signing_string,
+    HeaderLookup, HeaderName, Headers, HttpVersion, RequestHead, SigningStringError,
+    write_signing_string,
 };
 
 /// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
@@ -165,6 +166,9 @@ pub enum SignError {
     DigestAlgorithm,
     /// The Authorization header would exceed 2048 bytes.
     AuthorizationTooLong,
+    /// An extra header that no verifier can accept signed: `authorization` (a signature cannot
+    /// cover its own header), or `content-sha256` under hmac-sha512 (SPEC §5.3).
+    UnsignableHeader(HeaderName),
 }
 
 impl SignError {
@@ -178,6 +182,7 @@ impl SignError {
             SignError::ContentType => "sign.content_type",
             SignError::DigestAlgorithm => "sign.digest_algorithm",
             SignError::AuthorizationTooLong => "sign.authorization_too_long",
+            SignError::UnsignableHeader(_) => "sign.unsignable_header",
         }
     }
 }
@@ -200,6 +205,10 @@ impl fmt::Display for SignError {
             SignError::AuthorizationTooLong => write!(
                 f,
                 "the Authorization header would exceed {MAX_AUTHORIZATION_LEN} bytes; sign fewer or shorter header names"
+            ),
+            SignError::UnsignableHeader(name) => write!(
+                f,
+                "header `{name}` cannot be signed: a signature cannot cover the Authorization header, and content-sha256 goes only with hmac-sha256"
             ),
         }
     }
@@ -345,7 +354,17 @@ impl<'k> Signer<'k> {
         };
         write!(out, "request-line x-date content-type {third} {fourth}")
             .map_err(|_| SignError::TooManyExtraHeaders)?;
+        let other_digest = match digest {
+            DigestAlgorithm::Sha512 => Some(DigestAlgorithm::Sha256.header_name()),
+            // Under legacy hmac-sha256 a verifier accepts (and checks) content-sha512 as well.
+            DigestAlgorithm::Sha256 => None,
+        };
         for (name, _) in extra {
+            let unsignable = name.eq_ignore_ascii_case("authorization")
+                || other_digest.is_some_and(|other| name.eq_ignore_ascii_case(other));
+            if unsignable {
+                return Err(SignError::UnsignableHeader(HeaderName::new(name)));
+            }
             out.push(' ').map_err(|_| SignError::TooManyExtraHeaders)?;
             for c in name.chars() {
                 out.push(c.to_ascii_lowercase())

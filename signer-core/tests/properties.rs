@@ -20,7 +20,7 @@ use proptest::test_runner::TestCaseError;
 use sha2::{Digest as _, Sha256, Sha512};
 
 use signer_core::authorization::{
-    Authorization, AuthorizationError, MAX_AUTHORIZATION_LEN, Parameter,
+    Authorization, AuthorizationError, MAX_AUTHORIZATION_LEN, MAX_CANONICAL_LEN, Parameter,
 };
 use signer_core::content_headers::parse_content_length;
 use signer_core::date::{
@@ -1589,7 +1589,13 @@ proptest! {
             Break::NoComma(g) => {
                 separators[*g] = separators[*g].replace(',', "");
                 let at = render(&layout.scheme, &after_scheme, &params, &separators, "").name_at[g + 1];
-                expected = Err(AuthorizationError::MissingComma { at });
+                // Whitespace then a parameter lacks a comma; a parameter glued to the closing
+                // quote is garbage after a value (the vectors' decision).
+                expected = if separators[*g].is_empty() {
+                    Err(AuthorizationError::Syntax { at })
+                } else {
+                    Err(AuthorizationError::MissingComma { at })
+                };
             }
             Break::TrailingComma => {
                 trailing = format!("{trailing}, ");
@@ -2094,19 +2100,15 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Library bugs these properties found: each test fails today and states the contract it holds
-// the crate to. Remove the `ignore` once fixed.
+// Regression tests for the two library bugs these properties found (a compact 2048-byte header's
+// canonical form, and extra headers the signer signed though no verifier accepts them).
 // ---------------------------------------------------------------------------------------------
 
-/// `Authorization::parse` bounds the header *as received* (2048 bytes), but the grammar lets a
-/// sender leave out the spaces after the commas, which the canonical form writes: three bytes
-/// fewer. A 2046- to 2048-byte compact header is accepted and its canonical form is 2049 to 2051
-/// bytes, which `write_to` documents cannot happen ("at most MAX_AUTHORIZATION_LEN for headers
-/// this parser accepts"), which a 2048-byte buffer cannot hold, and which `parse` itself refuses.
+/// SPEC §4 bounds the header as sent, so a compact 2048-byte header (`,` between parameters) is
+/// accepted; its canonical form (`", "`) is three bytes longer. The contract: a parsed header's
+/// canonical form fits MAX_CANONICAL_LEN, while `Authorization::new` (what signers build) refuses
+/// anything whose canonical form a verifier would refuse.
 #[test]
-#[ignore = "bug: Authorization::parse accepts a compact 2048-byte header whose canonical form is \
-            2051 bytes: write_to into a MAX_AUTHORIZATION_LEN buffer fails and the canonical \
-            text does not parse (authorization.too_long)"]
 fn canonical_form_of_an_accepted_header_fits_the_bound() {
     let compact = Layout {
         separators: vec![",".into(); 3],
@@ -2123,13 +2125,37 @@ fn canonical_form_of_an_accepted_header_fits_the_bound() {
     let text = render_layout(&parts, &compact).text;
     assert_eq!(text.len(), MAX_AUTHORIZATION_LEN);
     let auth = Authorization::parse(text.as_bytes()).expect("within every bound of SPEC §4");
-    let mut buffer = [0u8; MAX_AUTHORIZATION_LEN];
-    let canonical = auth
-        .write_to(&mut buffer)
-        .expect("write_to needs at most MAX_AUTHORIZATION_LEN bytes for a header parse accepted");
-    let again = Authorization::parse(canonical.as_bytes())
-        .expect("the canonical form of an accepted header parses");
-    assert_eq!(again.headers(), auth.headers());
+    assert_eq!(auth.canonical_len(), MAX_CANONICAL_LEN);
+    let mut small = [0u8; MAX_AUTHORIZATION_LEN];
+    assert_eq!(
+        auth.write_to(&mut small).unwrap_err(),
+        signer_core::buffer::BufferTooSmall {
+            needed: MAX_CANONICAL_LEN
+        }
+    );
+    let mut buffer = [0u8; MAX_CANONICAL_LEN];
+    assert_eq!(auth.write_to(&mut buffer).unwrap().len(), MAX_CANONICAL_LEN);
+    // A signer cannot build that header: no verifier would accept its canonical form.
+    assert_eq!(
+        Authorization::new(
+            auth.username(),
+            auth.algorithm(),
+            auth.headers(),
+            auth.signature()
+        )
+        .unwrap_err(),
+        AuthorizationError::TooLong {
+            len: MAX_CANONICAL_LEN
+        }
+    );
+    // One name shorter by three bytes, and the signer's form fits exactly and parses back.
+    let list = "x".repeat(parts.list.len() - 3);
+    let list = HeaderList::parse(&list).unwrap();
+    let built = Authorization::new("u", Algorithm::HmacSha512, list, &[0; 64]).unwrap();
+    assert_eq!(built.canonical_len(), MAX_AUTHORIZATION_LEN);
+    let text = built.to_string();
+    let again = Authorization::parse(text.as_bytes()).unwrap();
+    assert_eq!(again.headers(), list);
 }
 
 /// The signer module promises to refuse what a verifier would refuse, but it signs extra
@@ -2138,8 +2164,6 @@ fn canonical_form_of_an_accepted_header_fits_the_bound() {
 /// under hmac-sha512, `content-sha256` (SPEC §5.3 refuses it). Both are refused only at the
 /// gateway, as `verify.repeated_authorization` and `verify.digest_algorithm_mismatch`.
 #[test]
-#[ignore = "bug: Signer::sign accepts the extra signed header `authorization` (any case), and \
-            `content-sha256` under hmac-sha512; every verifier refuses the result"]
 fn signer_refuses_extra_headers_no_verifier_accepts() {
     let key = SigningKey::new("demo", b"secret").unwrap();
     let mut signed_anyway = Vec::new();
