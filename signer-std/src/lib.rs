@@ -42,6 +42,14 @@ pub enum Error {
     UnsupportedVersion(::http::Version),
     /// A header needed for signing is missing or is not visible ASCII text.
     HeaderNotText(String),
+    /// The body breaks the SPEC §6 rules of its endpoint (checked before signing).
+    InvalidPayload {
+        /// The core's kind: `payload.invalid`, or the `json.*` kind of a body that is not
+        /// strict JSON.
+        kind: &'static str,
+        /// One line per violation, `json.path: message` (or one line for a JSON error).
+        violations: Vec<String>,
+    },
 }
 
 impl Error {
@@ -52,6 +60,7 @@ impl Error {
             Error::Verify(e) => e.kind(),
             Error::UnsupportedVersion(_) => "std.unsupported_version",
             Error::HeaderNotText(_) => "std.header_not_text",
+            Error::InvalidPayload { kind, .. } => kind,
         }
     }
 
@@ -60,7 +69,7 @@ impl Error {
         match self {
             Error::Verify(e) => e.http_status(),
             Error::UnsupportedVersion(_) => 505,
-            Error::Sign(_) | Error::HeaderNotText(_) => 400,
+            Error::Sign(_) | Error::HeaderNotText(_) | Error::InvalidPayload { .. } => 400,
         }
     }
 }
@@ -78,6 +87,9 @@ impl fmt::Display for Error {
             }
             Error::HeaderNotText(name) => {
                 write!(f, "header `{name}` is missing or is not visible ASCII text")
+            }
+            Error::InvalidPayload { violations, .. } => {
+                write!(f, "the body was not signed: {}", violations.join("; "))
             }
         }
     }
