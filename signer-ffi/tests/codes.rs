@@ -1,0 +1,394 @@
+//! The code table against signer-core's error kinds, the header and docs/ffi.md.
+//!
+//! Every variant of every core error enum is listed here; for the exhaustive enums a `match`
+//! without a wildcard makes a new core variant a compile error in this test, so the table
+//! cannot silently miss a kind.
+
+use std::collections::BTreeSet;
+
+use ingo_signer::codes::{ERRORS, INGO_E_INTERNAL, code_of_kind, info};
+use signer_core::authorization::{AuthorizationError, Parameter};
+use signer_core::date::{DateError, SkewError};
+use signer_core::digest::DigestError;
+use signer_core::header_list::HeaderListError;
+use signer_core::key::KeyError;
+use signer_core::payload::{Expected, IdempotencyKeyError, JsonError};
+use signer_core::signer::SignError;
+use signer_core::signing_string::{HeaderName, SigningStringError};
+use signer_core::{Algorithm, DigestAlgorithm, VerifyError};
+
+fn header_list_errors() -> Vec<HeaderListError> {
+    let all = vec![
+        HeaderListError::EmptyName,
+        HeaderListError::InvalidName,
+        HeaderListError::DuplicateName,
+        HeaderListError::TooMany,
+    ];
+    for e in &all {
+        match e {
+            HeaderListError::EmptyName
+            | HeaderListError::InvalidName
+            | HeaderListError::DuplicateName
+            | HeaderListError::TooMany => {}
+        }
+    }
+    all
+}
+
+fn authorization_errors() -> Vec<AuthorizationError> {
+    let mut all = vec![
+        AuthorizationError::TooLong { len: 2049 },
+        AuthorizationError::Scheme,
+        AuthorizationError::Syntax { at: 0 },
+        AuthorizationError::MissingQuote { at: 0 },
+        AuthorizationError::MissingComma { at: 0 },
+        AuthorizationError::Backslash { at: 0 },
+        AuthorizationError::InvalidCharacter { at: 0 },
+        AuthorizationError::UnknownParameter { at: 0 },
+        AuthorizationError::DuplicateParameter(Parameter::Username),
+        AuthorizationError::EmptyParameter(Parameter::Algorithm),
+        AuthorizationError::MissingParameter(Parameter::Signature),
+        AuthorizationError::UsernameTooLong,
+        AuthorizationError::UnsupportedAlgorithm,
+        AuthorizationError::SignatureEncoding,
+        AuthorizationError::SignatureLength { expected: 64 },
+    ];
+    all.extend(
+        header_list_errors()
+            .into_iter()
+            .map(AuthorizationError::HeaderList),
+    );
+    for e in &all {
+        match e {
+            AuthorizationError::TooLong { .. }
+            | AuthorizationError::Scheme
+            | AuthorizationError::Syntax { .. }
+            | AuthorizationError::MissingQuote { .. }
+            | AuthorizationError::MissingComma { .. }
+            | AuthorizationError::Backslash { .. }
+            | AuthorizationError::InvalidCharacter { .. }
+            | AuthorizationError::UnknownParameter { .. }
+            | AuthorizationError::DuplicateParameter(_)
+            | AuthorizationError::EmptyParameter(_)
+            | AuthorizationError::MissingParameter(_)
+            | AuthorizationError::UsernameTooLong
+            | AuthorizationError::UnsupportedAlgorithm
+            | AuthorizationError::HeaderList(_)
+            | AuthorizationError::SignatureEncoding
+            | AuthorizationError::SignatureLength { .. } => {}
+        }
+    }
+    all
+}
+
+fn signing_string_errors() -> Vec<SigningStringError> {
+    let name = HeaderName::new("x-date");
+    let all = vec![
+        SigningStringError::InvalidMethod,
+        SigningStringError::InvalidTarget,
+        SigningStringError::HeaderMissing(name),
+        SigningStringError::HeaderRepeated(name),
+        SigningStringError::HeaderValueInvalid(name),
+    ];
+    for e in &all {
+        match e {
+            SigningStringError::InvalidMethod
+            | SigningStringError::InvalidTarget
+            | SigningStringError::HeaderMissing(_)
+            | SigningStringError::HeaderRepeated(_)
+            | SigningStringError::HeaderValueInvalid(_) => {}
+        }
+    }
+    all
+}
+
+fn date_errors() -> Vec<DateError> {
+    let all = vec![
+        DateError::Malformed,
+        DateError::UnknownWeekday,
+        DateError::UnknownMonth,
+        DateError::NotGmt,
+        DateError::InvalidDay,
+        DateError::InvalidTime,
+        DateError::YearOutOfRange,
+        DateError::WeekdayMismatch,
+    ];
+    for e in &all {
+        match e {
+            DateError::Malformed
+            | DateError::UnknownWeekday
+            | DateError::UnknownMonth
+            | DateError::NotGmt
+            | DateError::InvalidDay
+            | DateError::InvalidTime
+            | DateError::YearOutOfRange
+            | DateError::WeekdayMismatch => {}
+        }
+    }
+    all
+}
+
+fn verify_errors() -> Vec<VerifyError> {
+    let mut all = vec![
+        VerifyError::MissingAuthorization,
+        VerifyError::RepeatedAuthorization,
+        VerifyError::AlgorithmNotAllowed(Algorithm::HmacSha256),
+        VerifyError::DigestAlgorithmMismatch,
+        VerifyError::RequiredHeaderUnsigned(HeaderName::new("host")),
+        VerifyError::UnknownUsername,
+        VerifyError::SignatureMismatch,
+        VerifyError::DateSkew(SkewError {
+            seconds: 301,
+            ahead: false,
+            limit: 300,
+        }),
+        VerifyError::ContentType,
+        VerifyError::ContentLengthInvalid,
+        VerifyError::ContentLengthMismatch {
+            declared: 1,
+            received: 2,
+        },
+        VerifyError::BodyTooLarge { limit: 0 },
+        VerifyError::Digest(DigestError::Malformed(DigestAlgorithm::Sha512)),
+        VerifyError::Digest(DigestError::Mismatch(DigestAlgorithm::Sha256)),
+    ];
+    all.extend(
+        authorization_errors()
+            .into_iter()
+            .map(VerifyError::Authorization),
+    );
+    all.extend(
+        signing_string_errors()
+            .into_iter()
+            .map(VerifyError::SigningString),
+    );
+    all.extend(date_errors().into_iter().map(VerifyError::Date));
+    for e in &all {
+        match e {
+            VerifyError::MissingAuthorization
+            | VerifyError::RepeatedAuthorization
+            | VerifyError::Authorization(_)
+            | VerifyError::AlgorithmNotAllowed(_)
+            | VerifyError::DigestAlgorithmMismatch
+            | VerifyError::RequiredHeaderUnsigned(_)
+            | VerifyError::UnknownUsername
+            | VerifyError::SigningString(_)
+            | VerifyError::SignatureMismatch
+            | VerifyError::Date(_)
+            | VerifyError::DateSkew(_)
+            | VerifyError::ContentType
+            | VerifyError::ContentLengthInvalid
+            | VerifyError::ContentLengthMismatch { .. }
+            | VerifyError::BodyTooLarge { .. }
+            | VerifyError::Digest(DigestError::Malformed(_) | DigestError::Mismatch(_)) => {}
+        }
+    }
+    all
+}
+
+fn sign_errors() -> Vec<SignError> {
+    let mut all = vec![
+        SignError::TooManyExtraHeaders,
+        SignError::ContentType,
+        SignError::DigestAlgorithm,
+        SignError::AuthorizationTooLong,
+        SignError::UnsignableHeader(HeaderName::new("authorization")),
+        SignError::Date(DateError::YearOutOfRange),
+    ];
+    all.extend(
+        signing_string_errors()
+            .into_iter()
+            .map(SignError::SigningString),
+    );
+    all.extend(header_list_errors().into_iter().map(SignError::HeaderList));
+    for e in &all {
+        match e {
+            SignError::SigningString(_)
+            | SignError::HeaderList(_)
+            | SignError::TooManyExtraHeaders
+            | SignError::Date(_)
+            | SignError::ContentType
+            | SignError::DigestAlgorithm
+            | SignError::AuthorizationTooLong
+            | SignError::UnsignableHeader(_) => {}
+        }
+    }
+    all
+}
+
+fn key_errors() -> Vec<KeyError> {
+    let all = vec![
+        KeyError::Username(AuthorizationError::UsernameTooLong),
+        KeyError::EmptySecret,
+    ];
+    for e in &all {
+        match e {
+            KeyError::Username(_) | KeyError::EmptySecret => {}
+        }
+    }
+    all
+}
+
+/// `JsonError` and `IdempotencyKeyError` are `#[non_exhaustive]`: no match can prove these
+/// lists complete, so the kinds the table holds for them are checked the other way round below.
+fn json_errors() -> Vec<JsonError> {
+    vec![
+        JsonError::TooLarge { len: 65_537 },
+        JsonError::Empty,
+        JsonError::InvalidUtf8 { at: 0 },
+        JsonError::NotAnObject { at: 0 },
+        JsonError::Syntax {
+            at: 0,
+            expected: Expected::Value,
+        },
+        JsonError::UnexpectedEnd {
+            expected: Expected::Value,
+        },
+        JsonError::InvalidEscape { at: 0 },
+        JsonError::LoneSurrogate { at: 0 },
+        JsonError::ControlCharacter { at: 0 },
+        JsonError::InvalidNumber { at: 0 },
+        JsonError::InvalidLiteral { at: 0 },
+        JsonError::TooDeep { at: 0 },
+        JsonError::TrailingData { at: 0 },
+        JsonError::Parser,
+    ]
+}
+
+fn idempotency_key_errors() -> Vec<IdempotencyKeyError> {
+    vec![
+        IdempotencyKeyError::Empty,
+        IdempotencyKeyError::TooLong { len: 251 },
+        IdempotencyKeyError::InvalidCharacter { at: 0 },
+        IdempotencyKeyError::SurroundingWhitespace,
+    ]
+}
+
+/// Every kind signer-core produces, with the HTTP status it has where the core gives one.
+fn core_kinds() -> Vec<(&'static str, Option<u16>)> {
+    let mut kinds = Vec::new();
+    kinds.extend(
+        verify_errors()
+            .into_iter()
+            .map(|e| (e.kind(), Some(e.http_status()))),
+    );
+    kinds.extend(sign_errors().into_iter().map(|e| (e.kind(), None)));
+    kinds.extend(key_errors().into_iter().map(|e| (e.kind(), None)));
+    kinds.extend(
+        json_errors()
+            .into_iter()
+            .map(|e| (e.kind(), Some(e.http_status()))),
+    );
+    kinds.push(("payload.invalid", Some(400)));
+    kinds.extend(
+        idempotency_key_errors()
+            .into_iter()
+            .map(|e| (e.kind(), Some(e.http_status()))),
+    );
+    kinds
+}
+
+#[test]
+fn codes_and_kinds_are_unique_and_in_order() {
+    let codes: Vec<i32> = ERRORS.iter().map(|e| e.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "codes unique and in numeric order");
+    let kinds: BTreeSet<&[u8]> = ERRORS.iter().map(|e| e.kind.to_bytes()).collect();
+    assert_eq!(kinds.len(), ERRORS.len(), "kinds unique");
+    for entry in ERRORS {
+        assert_eq!(info(entry.code), Some(entry));
+        assert!(!entry.message.to_bytes().is_empty());
+        assert!([0, 400, 401, 413].contains(&entry.http_status));
+    }
+}
+
+#[test]
+fn every_core_kind_has_its_code_and_status() {
+    for (kind, status) in core_kinds() {
+        let code = code_of_kind(kind);
+        assert_ne!(code, INGO_E_INTERNAL, "{kind} has no code");
+        let entry = info(code).unwrap();
+        assert_eq!(entry.kind.to_str().unwrap(), kind);
+        if let Some(status) = status {
+            assert_eq!(entry.http_status, status, "{kind}");
+        }
+    }
+}
+
+#[test]
+fn every_table_kind_is_produced_by_the_core() {
+    let produced: BTreeSet<&str> = core_kinds().into_iter().map(|(kind, _)| kind).collect();
+    for entry in ERRORS {
+        let kind = entry.kind.to_str().unwrap();
+        if kind != "ok" && !kind.starts_with("ffi.") {
+            assert!(
+                produced.contains(kind),
+                "{kind} is in the table but no core error has it"
+            );
+        }
+    }
+}
+
+fn read(path: &str) -> String {
+    let full = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// `#define NAME VALUE` lines of the committed header.
+fn header_defines() -> Vec<(String, i64)> {
+    read("signer-ffi/include/ingo_signer.h")
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.strip_prefix("#define ")?.split(' ');
+            let name = words.next()?;
+            let value = words.next()?.parse().ok()?;
+            Some((name.to_owned(), value))
+        })
+        .collect()
+}
+
+#[test]
+fn the_header_and_docs_list_exactly_the_table() {
+    let codes: Vec<(String, i64)> = header_defines()
+        .into_iter()
+        .filter(|(name, _)| name == "INGO_OK" || name.starts_with("INGO_E_"))
+        .collect();
+    assert_eq!(codes.len(), ERRORS.len());
+
+    let docs = read("docs/ffi.md");
+    let rows: Vec<Vec<&str>> = docs
+        .lines()
+        .filter(|line| line.starts_with("| "))
+        .map(|line| {
+            line.trim_matches('|')
+                .split(" | ")
+                .map(str::trim)
+                .collect::<Vec<_>>()
+        })
+        .filter(|cells| cells[0].parse::<i32>().is_ok())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        ERRORS.len(),
+        "docs/ffi.md lists every code once"
+    );
+    for (row, entry) in rows.iter().zip(ERRORS) {
+        let [code, name, kind, status, message] = row[..] else {
+            panic!("docs/ffi.md row {row:?}");
+        };
+        assert_eq!(code, entry.code.to_string());
+        assert!(
+            codes.contains(&(name.trim_matches('`').to_owned(), i64::from(entry.code))),
+            "{name} = {code} in the header"
+        );
+        assert_eq!(kind.trim_matches('`'), entry.kind.to_str().unwrap());
+        let status_text = match entry.http_status {
+            0 => "-".to_owned(),
+            s => s.to_string(),
+        };
+        assert_eq!(status, status_text, "{kind}");
+        assert_eq!(message, entry.message.to_str().unwrap());
+    }
+}
