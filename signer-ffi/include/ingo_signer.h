@@ -692,7 +692,8 @@ typedef struct IngoBuf {
 
 /**
  * The header values `ingo_sign` produces, to add to the request in this order: X-Date,
- * Content-Type, Content-Length, the digest header, Authorization.
+ * Content-Type, Content-Length, the digest header, Authorization. Initialise the whole struct
+ * (a designated initialiser setting the four buffers zeroes the rest).
  */
 typedef struct IngoSigned {
   /**

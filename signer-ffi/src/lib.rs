@@ -201,18 +201,46 @@ unsafe fn arg<'a, T>(value: *const T, what: &'static str) -> Result<&'a T, Failu
     unsafe { value.as_ref() }.ok_or(Failure::null(what))
 }
 
-/// Borrows an out-struct argument.
+/// Borrows an in-out struct argument (an `IngoBuf`, an `IngoSigned`: the caller sets the
+/// buffers, the library the lengths).
 ///
 /// # Safety
-/// `value` is NULL or points to an aligned `T` writable for `'a`, not overlapping any input.
+/// `value` is NULL or points to an initialised `T` writable for `'a`, not overlapping any input.
 unsafe fn out_arg<'a, T>(value: *mut T, what: &'static str) -> Result<&'a mut T, Failure> {
     if !value.is_aligned() {
         return Err(Failure::invalid_argument("a struct pointer is misaligned"));
     }
-    // SAFETY: aligned (checked); the caller guarantees a non-NULL pointer to a `T` it does not
-    // otherwise access during the call. The ABI's out-structs hold only integers and pointers,
-    // valid for any bits, so even uninitialised caller memory is a valid `T` to overwrite.
+    // SAFETY: aligned (checked); the caller guarantees a non-NULL pointer to an initialised `T`
+    // it does not otherwise access during the call. The ABI's structs hold only integers and
+    // pointers, valid for any bits the caller put there.
     unsafe { value.as_mut() }.ok_or(Failure::null(what))
+}
+
+/// A checked pointer to where the caller receives a value; only ever written whole, so the
+/// memory may be uninitialised.
+struct OutPtr<T>(*mut T);
+
+impl<T> OutPtr<T> {
+    /// Checks `value` for NULL and alignment.
+    ///
+    /// # Safety
+    /// `value` is NULL or writable for a `T` while the `OutPtr` is used, not overlapping any
+    /// input.
+    unsafe fn new(value: *mut T, what: &'static str) -> Result<Self, Failure> {
+        if value.is_null() {
+            return Err(Failure::null(what));
+        }
+        if !value.is_aligned() {
+            return Err(Failure::invalid_argument("an output pointer is misaligned"));
+        }
+        Ok(OutPtr(value))
+    }
+
+    fn write(&self, value: T) {
+        // SAFETY: non-NULL and aligned (checked in `new`), writable by `new`'s contract; a whole
+        // write reads nothing there, and the ABI's output types have no drop glue to skip.
+        unsafe { self.0.write(value) };
+    }
 }
 
 /// A request head from C, borrowed.
@@ -461,9 +489,9 @@ pub unsafe extern "C" fn ingo_key_new(
     out: *mut *mut IngoKey,
 ) -> i32 {
     guard(|| {
-        // SAFETY: the caller guarantees `out` writable (checked non-NULL and aligned here).
-        let out = unsafe { out_arg(out, "out") }?;
-        *out = ptr::null_mut();
+        // SAFETY: the caller guarantees `out` writable.
+        let out = unsafe { OutPtr::new(out, "out") }?;
+        out.write(ptr::null_mut());
         let username = IngoStr {
             ptr: username,
             len: username_len,
@@ -477,7 +505,7 @@ pub unsafe extern "C" fn ingo_key_new(
         // SAFETY: the caller guarantees `secret_len` readable bytes.
         let secret = unsafe { secret.bytes("secret") }?;
         let key = SigningKey::new(username, secret)?;
-        *out = Box::into_raw(Box::new(IngoKey { key }));
+        out.write(Box::into_raw(Box::new(IngoKey { key })));
         Ok(())
     })
 }
@@ -831,8 +859,8 @@ pub unsafe extern "C" fn ingo_verify(
         let body = unsafe { body.bytes("body") }?;
         let verified = Verifier::new(&keys, policy.policy()).verify(&head, body, now)?;
         if !out.is_null() {
-            // SAFETY: forwarded from the caller (non-NULL here).
-            *unsafe { out_arg(out, "out") }? = verified_out(&verified);
+            // SAFETY: forwarded from the caller.
+            unsafe { OutPtr::new(out, "out") }?.write(verified_out(&verified));
         }
         Ok(())
     })
@@ -917,8 +945,8 @@ pub unsafe extern "C" fn ingo_pending_finish(
         let body = slot.take()?;
         let verified = body.finish()?;
         if !out.is_null() {
-            // SAFETY: forwarded from the caller (non-NULL here).
-            *unsafe { out_arg(out, "out") }? = verified_out(&verified);
+            // SAFETY: forwarded from the caller.
+            unsafe { OutPtr::new(out, "out") }?.write(verified_out(&verified));
         }
         Ok(())
     })
@@ -952,8 +980,8 @@ pub unsafe extern "C" fn ingo_pending_content_length(
         // SAFETY: forwarded from the caller.
         let slot = unsafe { pending::Slot::new(pending) }?;
         // SAFETY: forwarded from the caller.
-        let out = unsafe { out_arg(out, "out") }?;
-        *out = slot.with_live(|body| Ok(body.content_length()))?;
+        let out = unsafe { OutPtr::new(out, "out") }?;
+        out.write(slot.with_live(|body| Ok(body.content_length()))?);
         Ok(())
     })
 }
@@ -1085,8 +1113,8 @@ pub unsafe extern "C" fn ingo_payload_validate(
             buf.len = w.finish();
         }
         if !violations.is_null() {
-            // SAFETY: forwarded from the caller (non-NULL here).
-            *unsafe { out_arg(violations, "violations") }? = report.total();
+            // SAFETY: forwarded from the caller.
+            unsafe { OutPtr::new(violations, "violations") }?.write(report.total());
         }
         verdict
     })

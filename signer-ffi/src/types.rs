@@ -97,7 +97,8 @@ pub struct IngoSignRequest {
 }
 
 /// The header values `ingo_sign` produces, to add to the request in this order: X-Date,
-/// Content-Type, Content-Length, the digest header, Authorization.
+/// Content-Type, Content-Length, the digest header, Authorization. Initialise the whole struct
+/// (a designated initialiser setting the four buffers zeroes the rest).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct IngoSigned {
