@@ -991,7 +991,7 @@ struct IngoPolicy ingo_policy_default(void);
  * names; `head` and every pointer in it readable for its length; `body` readable for
  * `body_len` bytes; `out` NULL or writable.
  */
-int32_t ingo_verify(const struct IngoKey *const *keys,
+int32_t ingo_verify(struct IngoKey *const *keys,
                     size_t keys_len,
                     const struct IngoPolicy *policy,
                     const struct IngoRequestHead *head,
@@ -1016,7 +1016,7 @@ int32_t ingo_verify(const struct IngoKey *const *keys,
  * # Safety
  * As `ingo_verify`; `pending` writable and aligned.
  */
-int32_t ingo_verify_head(const struct IngoKey *const *keys,
+int32_t ingo_verify_head(struct IngoKey *const *keys,
                          size_t keys_len,
                          const struct IngoPolicy *policy,
                          const struct IngoRequestHead *head,

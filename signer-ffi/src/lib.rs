@@ -286,7 +286,7 @@ impl KeyStore for KeyHandles<'_> {
 /// # Safety
 /// `keys` as for `array`, each element a live handle from `ingo_key_new`, for `'a`.
 unsafe fn key_handles<'a>(
-    keys: *const *const IngoKey,
+    keys: *const *mut IngoKey,
     keys_len: usize,
 ) -> Result<KeyHandles<'a>, Failure> {
     // SAFETY: forwarded from the caller.
@@ -294,7 +294,7 @@ unsafe fn key_handles<'a>(
     if pointers.iter().any(|key| key.is_null()) {
         return Err(Failure::null("an element of keys"));
     }
-    // SAFETY: `*const IngoKey` and `&IngoKey` have the same size and alignment; every element
+    // SAFETY: `*mut IngoKey` and `&IngoKey` have the same size and alignment; every element
     // is non-NULL (checked) and, by the caller's guarantee, a live, aligned `IngoKey` that is not
     // mutated for 'a, so each is a valid shared reference. The slice is the checked one.
     let handles = unsafe {
@@ -834,7 +834,7 @@ pub extern "C" fn ingo_policy_default() -> IngoPolicy {
 /// `body_len` bytes; `out` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ingo_verify(
-    keys: *const *const IngoKey,
+    keys: *const *mut IngoKey,
     keys_len: usize,
     policy: *const IngoPolicy,
     head: *const IngoRequestHead,
@@ -882,7 +882,7 @@ pub unsafe extern "C" fn ingo_verify(
 /// As `ingo_verify`; `pending` writable and aligned.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ingo_verify_head(
-    keys: *const *const IngoKey,
+    keys: *const *mut IngoKey,
     keys_len: usize,
     policy: *const IngoPolicy,
     head: *const IngoRequestHead,

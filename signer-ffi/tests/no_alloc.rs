@@ -157,7 +157,7 @@ fn only_key_creation_allocates() {
         headers: headers.as_ptr(),
         headers_len: headers.len(),
     };
-    let keys = [key.cast_const()];
+    let keys = [key];
     let required = [s(b"x-date")];
     let policy = IngoPolicy {
         required_headers: required.as_ptr(),

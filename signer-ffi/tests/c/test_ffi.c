@@ -138,7 +138,7 @@ static int32_t verify_streaming(const Vector *v, const Keys *keys, size_t chunk,
   IngoPolicy policy = vector_policy(v);
   IngoRequestHead head = vector_head(v);
   IngoPending pending;
-  int32_t rc = ingo_verify_head((const IngoKey *const *)keys->handles, keys->len, &policy, &head,
+  int32_t rc = ingo_verify_head(keys->handles, keys->len, &policy, &head,
                                 v->now, &pending);
   if (rc != INGO_OK) {
     /* A failed head leaves nothing in progress. */
@@ -170,7 +170,7 @@ static int32_t verify_streaming(const Vector *v, const Keys *keys, size_t chunk,
 static int32_t verify_one_shot(const Vector *v, const Keys *keys, IngoVerified *out) {
   IngoPolicy policy = vector_policy(v);
   IngoRequestHead head = vector_head(v);
-  return ingo_verify((const IngoKey *const *)keys->handles, keys->len, &policy, &head,
+  return ingo_verify(keys->handles, keys->len, &policy, &head,
                      v->body.ptr, v->body.len, v->now, out);
 }
 
@@ -587,7 +587,7 @@ static void test_verify(IngoKey *key) {
   CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
   signed_headers(&s);
   IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
-  const IngoKey *keys[] = {key};
+  IngoKey *keys[] = {key};
   IngoVerified who;
   CHECK_CODE(ingo_verify(keys, 1, NULL, &head, BODY, sizeof BODY - 1, NOW + 300, &who), INGO_OK);
   CHECK(strcmp(who.username, "demo") == 0 && who.username_len == 4, "username %s", who.username);
@@ -611,7 +611,7 @@ static void test_verify(IngoKey *key) {
              INGO_E_NULL_POINTER);
   CHECK_CODE(ingo_verify(NULL, 0, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
              INGO_E_VERIFY_UNKNOWN_USERNAME); /* an empty store knows nobody */
-  const IngoKey *with_null[] = {key, NULL};
+  IngoKey *with_null[] = {key, NULL};
   CHECK_CODE(ingo_verify(with_null, 2, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
              INGO_E_NULL_POINTER);
   CHECK_CODE(ingo_verify(keys, 1, NULL, NULL, BODY, sizeof BODY - 1, NOW, NULL),
@@ -682,7 +682,7 @@ static void test_rotation(IngoKey *key) {
   CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
   signed_headers(&s);
   IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
-  const IngoKey *keys[] = {other, old, key};
+  IngoKey *keys[] = {other, old, key};
   IngoVerified who;
   CHECK_CODE(ingo_verify(keys, 3, NULL, &head, BODY, sizeof BODY - 1, NOW, &who), INGO_OK);
   CHECK(who.key_index == 1, "the second key of demo: %zu", who.key_index);
@@ -700,7 +700,7 @@ static void test_pending(IngoKey *key) {
   CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
   signed_headers(&s);
   IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
-  const IngoKey *keys[] = {key};
+  IngoKey *keys[] = {key};
   IngoPending pending;
   memset(&pending, 0, sizeof pending);
   /* Nothing in progress yet. */
