@@ -75,15 +75,23 @@ fi
 INGO_SIGNER_LIB="$release/libingo_signer.so" \
   python3 -m pytest -q -p no:cacheprovider signer-ffi/tests/python
 
-step "docs/ffi.md's examples, as written"
-python3 - docs/ffi.md "$work" <<'PY'
+step "docs/ffi.md's examples, as written (README.md carries the same two, byte for byte)"
+python3 - docs/ffi.md README.md "$work" <<'PY'
 import re, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+def examples(path):
+    text = open(path, encoding="utf-8").read()
+    out = {}
+    for lang in ("c", "python"):
+        found = re.findall(r"<!-- example: %s -->\n```%s\n(.*?)\n```" % (lang, lang), text, re.S)
+        if len(found) != 1:
+            sys.exit("%s: expected one %s example, found %d" % (path, lang, len(found)))
+        out[lang] = found[0]
+    return out
+docs, readme = examples(sys.argv[1]), examples(sys.argv[2])
 for lang, ext in (("c", "c"), ("python", "py")):
-    found = re.findall(r"<!-- example: %s -->\n```%s\n(.*?)\n```" % (lang, lang), text, re.S)
-    if len(found) != 1:
-        sys.exit("docs/ffi.md: expected one %s example, found %d" % (lang, len(found)))
-    open("%s/example.%s" % (sys.argv[2], ext), "w", encoding="utf-8").write(found[0] + "\n")
+    if docs[lang] != readme[lang]:
+        sys.exit("README.md's %s example differs from docs/ffi.md's (the tested one): copy it over" % lang)
+    open("%s/example.%s" % (sys.argv[3], ext), "w", encoding="utf-8").write(docs[lang] + "\n")
 PY
 gcc "${CFLAGS[@]}" "$work/example.c" "$release/libingo_signer.a" "${LINK[@]}" -o "$work/example"
 "$work/example"
