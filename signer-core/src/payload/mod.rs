@@ -82,8 +82,9 @@ pub use report::{
     EmailProblem, JsonType, MAX_VIOLATIONS, Path, Report, Requirement, Rule, UriProblem, Violation,
 };
 pub use response::{
-    PushToCardData, PushToCardResponse, ResponseError, SessionCreateData, SessionCreateResponse,
-    Status, Time, parse_push_to_card_response, parse_session_create_response,
+    PushToCardData, PushToCardResponse, Response, ResponseError, SessionCreateData,
+    SessionCreateResponse, Status, Time, parse_push_to_card_response,
+    parse_session_create_response,
 };
 pub use session_create::{IDEMPOTENCY_KEY_MAX_LEN, IdempotencyKeyError, validate_idempotency_key};
 

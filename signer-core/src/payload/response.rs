@@ -223,18 +223,21 @@ impl fmt::Display for ResponseError {
     }
 }
 
-/// The Session Create response.
+/// A response: the envelope both endpoints share, and the endpoint's own `data`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionCreateResponse<'a> {
+pub struct Response<'a, D> {
     /// The classified `status`.
     pub status: Status,
     /// `client_message`: the human-readable description of the status.
     pub client_message: Option<JsonStr<'a>>,
     /// `data`, when present.
-    pub data: Option<SessionCreateData<'a>>,
+    pub data: Option<D>,
     /// `time`: server processing time in seconds.
     pub time: Option<Time<'a>>,
 }
+
+/// The Session Create response.
+pub type SessionCreateResponse<'a> = Response<'a, SessionCreateData<'a>>;
 
 /// The `data` object of a Session Create response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,17 +255,7 @@ pub struct SessionCreateData<'a> {
 }
 
 /// The push-to-card response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PushToCardResponse<'a> {
-    /// The classified `status`.
-    pub status: Status,
-    /// `client_message`: the human-readable description of the status.
-    pub client_message: Option<JsonStr<'a>>,
-    /// `data`, when present.
-    pub data: Option<PushToCardData<'a>>,
-    /// `time`: server processing time in seconds.
-    pub time: Option<Time<'a>>,
-}
+pub type PushToCardResponse<'a> = Response<'a, PushToCardData<'a>>;
 
 /// The `data` object of a push-to-card response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -464,6 +457,25 @@ impl<'a, const N: usize> Read<'a, N> {
     }
 
     /// `status`, `client_message` and `time`, common to both responses (indices 0, 1, 3).
+    /// The envelope, with `data` read by `read_data` when the object is present.
+    fn response<D>(
+        &self,
+        read_data: impl FnOnce(&Self) -> Result<D, ResponseError>,
+    ) -> Result<Response<'a, D>, ResponseError> {
+        let (status, client_message, time) = self.common()?;
+        let data = if self.object(DATA)? {
+            Some(read_data(self)?)
+        } else {
+            None
+        };
+        Ok(Response {
+            status,
+            client_message,
+            data,
+            time,
+        })
+    }
+
     fn common(&self) -> Result<(Status, Option<JsonStr<'a>>, Option<Time<'a>>), ResponseError> {
         let code = self.integer(0)?.ok_or(ResponseError::MissingStatus)?;
         let code = u32::try_from(code).map_err(|_| ResponseError::Integer { path: "status" })?;
@@ -481,33 +493,21 @@ impl<'a, const N: usize> Read<'a, N> {
 pub fn parse_session_create_response(
     body: &[u8],
 ) -> Result<SessionCreateResponse<'_>, ResponseError> {
-    let r = Read::new(body, &SESSION_CREATE)?;
-    let (status, client_message, time) = r.common()?;
-    let data = if r.object(DATA)? {
-        Some(SessionCreateData {
+    Read::new(body, &SESSION_CREATE)?.response(|r| {
+        Ok(SessionCreateData {
             session_identifier: r.text(4)?,
             authorized_url: r.text(5)?,
             authorized_url_expiration_utc: r.text(6)?,
             participant_unique_id1: r.text(7)?,
             participant_unique_id2: r.text(8)?,
         })
-    } else {
-        None
-    };
-    Ok(SessionCreateResponse {
-        status,
-        client_message,
-        data,
-        time,
     })
 }
 
 /// Parses a push-to-card response body into a borrowed view.
 pub fn parse_push_to_card_response(body: &[u8]) -> Result<PushToCardResponse<'_>, ResponseError> {
-    let r = Read::new(body, &PUSH_TO_CARD)?;
-    let (status, client_message, time) = r.common()?;
-    let data = if r.object(DATA)? {
-        Some(PushToCardData {
+    Read::new(body, &PUSH_TO_CARD)?.response(|r| {
+        Ok(PushToCardData {
             estimated_posting_time: r.text(4)?,
             estimated_posting_date: r.text(5)?,
             transaction_id: r.integer(6)?,
@@ -516,14 +516,6 @@ pub fn parse_push_to_card_response(body: &[u8]) -> Result<PushToCardResponse<'_>
             participant_unique_id1: r.text(9)?,
             participant_unique_id2: r.text(10)?,
         })
-    } else {
-        None
-    };
-    Ok(PushToCardResponse {
-        status,
-        client_message,
-        data,
-        time,
     })
 }
 
