@@ -4,6 +4,7 @@
 //! produces the same headers (or accepts the same request) as `signer-core` before its speed
 //! means anything.
 
+pub mod contenders;
 pub mod fixtures;
 pub mod http_sig;
 pub mod lower_bound;
