@@ -23,7 +23,7 @@ use crate::lower_bound::LowerBound;
 use crate::openssl_hmac::OpensslHmacSha512;
 use crate::{http_sig, naive};
 
-/// Every contender's name.
+/// The contenders `icount.sh` counts (any `digest/FUNCTION/SIZE` also works).
 pub const NAMES: &[&str] = &[
     "sign/ingo/470",
     "sign/lower-bound/470",
@@ -35,10 +35,10 @@ pub const NAMES: &[&str] = &[
     "verify/lower-bound/470",
     "digest/ingo/470",
     "digest/sha2-raw/470",
-    "digest/ingo/1048576",
-    "digest/sha2-raw/1048576",
-    "digest/ingo-openssl/1048576",
-    "digest/openssl/1048576",
+    "digest/ingo-openssl/470",
+    "digest/ingo/65536",
+    "digest/sha2-raw/65536",
+    "digest/ingo-openssl/65536",
     "parse/authorization/seed",
     "parse/x-date/seed",
     "validate/session-create/seed",
@@ -92,6 +92,39 @@ impl Fixture {
         }
     }
 
+    /// `digest/{ingo, sha2-raw, ring, ingo-openssl, openssl}/SIZE`, SIZE up to 1 MiB: the
+    /// first SIZE bytes of the same noise the criterion bench hashes.
+    fn digest(&self, name: &str) -> Option<Box<dyn Fn() + '_>> {
+        let mut parts = name.split('/');
+        let (Some("digest"), Some(function), Some(size)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let body = self.large.get(..size.parse::<usize>().ok()?)?;
+        Some(match function {
+            "ingo" => Box::new(move || {
+                black_box(BodyDigest::of(DigestAlgorithm::Sha512, black_box(body)));
+            }),
+            "sha2-raw" => Box::new(move || {
+                black_box(sha2::Sha512::digest(black_box(body)));
+            }),
+            "ring" => Box::new(move || {
+                black_box(ring::digest::digest(&ring::digest::SHA512, black_box(body)));
+            }),
+            "ingo-openssl" => Box::new(move || {
+                black_box(fast_backend::body_digest(
+                    DigestAlgorithm::Sha512,
+                    black_box(body),
+                ));
+            }),
+            "openssl" => Box::new(move || {
+                black_box(openssl::sha::sha512(black_box(body)));
+            }),
+            _ => return None,
+        })
+    }
+
     /// The contender `name` as a closure doing one call, or `None` for an unknown name.
     pub fn contender(&self, name: &str) -> Option<Box<dyn Fn() + '_>> {
         let key = &self.key;
@@ -103,7 +136,6 @@ impl Fixture {
         let x_date = fixtures::header(&self.received, "x-date");
         let config = &self.config;
         let unsigned = &self.unsigned;
-        let large = self.large.as_slice();
         let list = HeaderList::DEFAULT;
         let signing_string = self.signing_string.as_str();
         let raw = &self.raw;
@@ -151,27 +183,6 @@ impl Fixture {
             "verify/lower-bound/470" => Box::new(move || {
                 black_box(lower.verify(TARGET, black_box(&headers), black_box(body)));
             }),
-            "digest/ingo/470" => Box::new(move || {
-                black_box(BodyDigest::of(DigestAlgorithm::Sha512, black_box(body)));
-            }),
-            "digest/sha2-raw/470" => Box::new(move || {
-                black_box(sha2::Sha512::digest(black_box(body)));
-            }),
-            "digest/ingo/1048576" => Box::new(move || {
-                black_box(BodyDigest::of(DigestAlgorithm::Sha512, black_box(large)));
-            }),
-            "digest/sha2-raw/1048576" => Box::new(move || {
-                black_box(sha2::Sha512::digest(black_box(large)));
-            }),
-            "digest/openssl/1048576" => Box::new(move || {
-                black_box(openssl::sha::sha512(black_box(large)));
-            }),
-            "digest/ingo-openssl/1048576" => Box::new(move || {
-                black_box(fast_backend::body_digest(
-                    DigestAlgorithm::Sha512,
-                    black_box(large),
-                ));
-            }),
             "parse/authorization/seed" => Box::new(move || {
                 let _ = black_box(Authorization::parse(black_box(authorization.as_bytes())));
             }),
@@ -213,7 +224,7 @@ impl Fixture {
                 });
                 let _ = black_box((built, openssl_mac.finish(state)));
             }),
-            _ => return None,
+            _ => return self.digest(name),
         })
     }
 }

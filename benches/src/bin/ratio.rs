@@ -22,13 +22,15 @@ const PAIRS: &[(&str, &str, Option<&str>)] = &[
         "sign/ingo/470",
         Some("sign/http-sig-setup/470"),
     ),
+    ("digest/ingo/64", "digest/sha2-raw/64", None),
     ("digest/ingo/470", "digest/sha2-raw/470", None),
+    ("digest/ingo/4096", "digest/sha2-raw/4096", None),
+    ("digest/ingo/65536", "digest/sha2-raw/65536", None),
     ("digest/ingo/1048576", "digest/sha2-raw/1048576", None),
-    (
-        "digest/ingo-openssl/1048576",
-        "digest/sha2-raw/1048576",
-        None,
-    ),
+    ("digest/ring/1048576", "digest/sha2-raw/1048576", None),
+    ("digest/ingo-openssl/470", "digest/ingo/470", None),
+    ("digest/ingo-openssl/4096", "digest/ingo/4096", None),
+    ("digest/ingo-openssl/1048576", "digest/ingo/1048576", None),
     ("sign/ingo-openssl/470", "sign/ingo/470", None),
     (
         "mac/openssl/signing-string",
@@ -36,7 +38,6 @@ const PAIRS: &[(&str, &str, Option<&str>)] = &[
         None,
     ),
 ];
-
 fn per_call(call: &dyn Fn(), n: u32) -> f64 {
     let start = Instant::now();
     for _ in 0..n {
