@@ -239,7 +239,7 @@ def main():
         left.set_ylabel("time ratio (470-byte body)")
         source = "interleaved `ratio`" if inter else "criterion"
         left.set_title(f"Goals: measured ratio ({source}) and goal")
-        left.legend(fontsize=8, loc="upper left")
+        left.legend(fontsize=8, loc="upper center")
         for i, (_, _, v) in enumerate(bars):
             left.text(i, v, f"{v:.2f}×", ha="center", va="bottom")
         for f in ["ingo", "sha2-raw", "ring", "aws-lc-rs", "ingo-openssl"]:
