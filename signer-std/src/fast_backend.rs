@@ -10,8 +10,10 @@
 //! The results are the core's own types and equal the core's values: [`body_digest`] returns a
 //! [`BodyDigest`], and [`sign`] is [`Signer::sign`] with the body digested here. The MAC stays
 //! the core's (`hmac`/`sha2`): the core takes a pre-computed digest ([`Body::Digested`]) but has
-//! no hook for another MAC, and over a signing string OpenSSL measured no faster. `signer-core`
-//! itself never depends on this: it stays `no_std` with `sha2` as its only hash.
+//! no hook for another MAC, and the MAC covers only the signing string (a few hundred bytes,
+//! where OpenSSL's primitive is no faster than `sha2`'s). Verification is not routed either:
+//! the core's `PendingBody` hashes the body itself. `signer-core` never depends on this: it
+//! stays `no_std` with `sha2` as its only hash.
 //!
 //! ```
 //! use signer_core::{DigestAlgorithm, Request, Signer, SigningKey, digest::BodyDigest};
