@@ -21,6 +21,8 @@ use std::fmt;
 
 pub mod cli;
 pub mod clock;
+#[cfg(feature = "openssl-backend")]
+pub mod fast_backend;
 pub mod http;
 pub mod keys;
 pub mod raw_request;
