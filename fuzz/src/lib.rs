@@ -363,6 +363,18 @@ impl VerifyParams {
         }
     }
 
+    /// The verifier's setup with these parameters.
+    pub fn setup<'a>(&self, keys: &'a [KeyMaterial], required: &'a [&'a str]) -> Setup<'a> {
+        Setup {
+            keys,
+            legacy: self.legacy,
+            max_skew: self.max_skew,
+            max_body: self.max_body,
+            required,
+            now: self.now,
+        }
+    }
+
     /// The prefix bytes for these parameters.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![
@@ -376,13 +388,39 @@ impl VerifyParams {
     }
 }
 
+/// A key as the store holds it, with its secret (which [`SigningKey`] does not give back):
+/// the reference verifier recomputes the MAC from it.
+#[derive(Clone, Debug)]
+pub struct KeyMaterial {
+    /// The username.
+    pub username: String,
+    /// The secret.
+    pub secret: Vec<u8>,
+}
+
+impl KeyMaterial {
+    /// The key, or `None` when [`SigningKey::new`] refuses it.
+    pub fn new(username: &[u8], secret: &[u8]) -> Option<Self> {
+        let username = text(username);
+        SigningKey::new(&username, secret).ok()?;
+        Some(KeyMaterial {
+            username,
+            secret: secret.to_vec(),
+        })
+    }
+
+    fn key(&self) -> SigningKey {
+        SigningKey::new(&self.username, &self.secret).expect("checked in new")
+    }
+}
+
 /// The keys of the `K` records (at most four; invalid ones are skipped).
-fn keys_of(env: &Envelope<'_>) -> Vec<SigningKey> {
+fn keys_of(env: &Envelope<'_>) -> Vec<KeyMaterial> {
     env.all(tag::KEY)
         .take(MAX_KEYS)
         .filter_map(|content| {
             let (username, secret) = split_pair(content);
-            SigningKey::new(&text(username), secret).ok()
+            KeyMaterial::new(username, secret)
         })
         .collect()
 }
@@ -394,49 +432,290 @@ fn required_of(env: &Envelope<'_>) -> Vec<String> {
         .collect()
 }
 
+/// What a verifier is given besides the request: its keys and policy, and the clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup<'a> {
+    /// The key store, in order.
+    pub keys: &'a [KeyMaterial],
+    /// Whether hmac-sha256 is allowed.
+    pub legacy: bool,
+    /// The skew bound, in seconds.
+    pub max_skew: u64,
+    /// The body limit, in bytes.
+    pub max_body: u64,
+    /// Headers the policy requires to be signed.
+    pub required: &'a [&'a str],
+    /// The verifier's clock.
+    pub now: u64,
+}
+
 /// Verifies a head and body twice, all at once and streamed in chunks, and checks what any
 /// outcome must satisfy. Returns the all-at-once result.
 ///
 /// Properties: both ways agree (for a body that runs past its length the streamed error
 /// reports the bytes received so far, so errors are compared by kind); every error has an
-/// `http_status` of 400, 401 or 413, a `kind` and a message; a success names a username of
-/// the store, one of whose keys has the index it reports.
+/// `http_status` of 400, 401 or 413, a `kind` and a message; and the verifier accepts exactly
+/// when [`reference_verify`], an independent reading of SPEC §3 and §5, does, with the same
+/// username, algorithm and key index.
 pub fn verify_both(
-    keys: &[SigningKey],
-    policy: Policy<'_>,
+    setup: &Setup<'_>,
     head: &RequestHead<'_, [(String, Vec<u8>)]>,
     body: &[u8],
-    now: u64,
     chunk: u8,
 ) -> Result<Verified, VerifyError> {
-    let verifier = Verifier::new(keys, policy);
-    let whole = verifier.verify(head, body, now);
-    let streamed = verifier.verify_head(head, now).and_then(|mut pending| {
-        for piece in chunks(body, chunk) {
-            pending.update(piece)?;
-        }
-        pending.finish()
-    });
+    let keys: Vec<SigningKey> = setup.keys.iter().map(KeyMaterial::key).collect();
+    let policy = Policy::default()
+        .allow_legacy_sha256(setup.legacy)
+        .max_skew(setup.max_skew)
+        .max_body(setup.max_body)
+        .require_headers(setup.required);
+    let verifier = Verifier::new(&keys[..], policy);
+    let whole = verifier.verify(head, body, setup.now);
+    let streamed = verifier
+        .verify_head(head, setup.now)
+        .and_then(|mut pending| {
+            for piece in chunks(body, chunk) {
+                pending.update(piece)?;
+            }
+            pending.finish()
+        });
     match (&whole, &streamed) {
         (Ok(a), Ok(b)) => assert_eq!(a, b),
         (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{a:?} vs {b:?}"),
         _ => panic!("verify and the streamed verify disagree: {whole:?} vs {streamed:?}"),
     }
-    match &whole {
-        Ok(verified) => {
-            let own = keys
-                .iter()
-                .filter(|k| k.username() == verified.username())
-                .count();
-            assert!(verified.key_index() < own, "{verified:?} with {own} keys");
-        }
-        Err(error) => {
-            assert!(matches!(error.http_status(), 400 | 401 | 413), "{error:?}");
-            assert!(!error.kind().is_empty());
-            assert!(!error.to_string().is_empty());
-        }
+    if let Err(error) = &whole {
+        assert!(matches!(error.http_status(), 400 | 401 | 413), "{error:?}");
+        assert!(!error.kind().is_empty());
+        assert!(!error.to_string().is_empty());
+    }
+    let reference = reference_verify(setup, head, body);
+    match (&whole, &reference) {
+        (Ok(verified), Ok(expected)) => assert_eq!(
+            (
+                verified.username(),
+                verified.algorithm(),
+                verified.key_index()
+            ),
+            (expected.0.as_str(), expected.1, expected.2)
+        ),
+        (Err(_), Err(_)) => {}
+        _ => panic!("the verifier says {whole:?}, the reference verifier says {reference:?}"),
     }
     whole
+}
+
+/// Canonical padded standard base64 (RFC 4648 §4), written out independently of the core.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn trim(value: &[u8]) -> &[u8] {
+    let start = value
+        .iter()
+        .position(|&b| !is_ows(b))
+        .unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|&b| !is_ows(b))
+        .map_or(start, |e| e + 1);
+    &value[start..end]
+}
+
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b))
+}
+
+/// Every header of that name, case-insensitively.
+fn values_of<'h>(head: &RequestHead<'h, [(String, Vec<u8>)]>, name: &str) -> Vec<&'h [u8]> {
+    head.headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_slice())
+        .collect()
+}
+
+/// An independent verifier: SPEC §3 and §5 read literally, with the `hmac` and `sha2` crates
+/// directly and without the core's signing-string, content-header, digest or key code. It
+/// trusts only the core's Authorization and X-Date parsers, which the `authorization` and
+/// `x_date` targets check on their own. Returns the username, algorithm and the index (among
+/// that username's keys) of the first key whose MAC matches; or which rule fails.
+pub fn reference_verify(
+    setup: &Setup<'_>,
+    head: &RequestHead<'_, [(String, Vec<u8>)]>,
+    body: &[u8],
+) -> Result<(String, Algorithm, usize), &'static str> {
+    use hmac::{Hmac, KeyInit, Mac};
+    use sha2::{Digest, Sha256, Sha512};
+
+    // 1. One Authorization header, and it parses.
+    let [authorization] = values_of(head, "authorization")[..] else {
+        return Err("not exactly one Authorization header");
+    };
+    let auth = Authorization::parse(trim(authorization)).map_err(|_| "Authorization syntax")?;
+    // 2. The algorithm.
+    let algorithm = auth.algorithm();
+    if algorithm == Algorithm::HmacSha256 && !setup.legacy {
+        return Err("hmac-sha256 not allowed");
+    }
+    // 3. The required set.
+    let list: Vec<&str> = auth.headers().iter().collect();
+    let listed = |name: &str| list.contains(&name);
+    for name in ["request-line", "x-date", "content-type", "content-length"] {
+        if !listed(name) {
+            return Err("a required header is unsigned");
+        }
+    }
+    match algorithm {
+        Algorithm::HmacSha512 if !listed("content-sha512") || listed("content-sha256") => {
+            return Err("hmac-sha512 needs content-sha512 and no content-sha256");
+        }
+        Algorithm::HmacSha256 if !listed("content-sha512") && !listed("content-sha256") => {
+            return Err("no digest signed");
+        }
+        _ => {}
+    }
+    if !setup
+        .required
+        .iter()
+        .all(|r| list.iter().any(|n| n.eq_ignore_ascii_case(r)))
+    {
+        return Err("a policy header is unsigned");
+    }
+    // 4. The username.
+    let keys: Vec<&KeyMaterial> = setup
+        .keys
+        .iter()
+        .filter(|k| k.username == auth.username())
+        .collect();
+    if keys.is_empty() {
+        return Err("unknown username");
+    }
+    // 5. The signing string (SPEC §3).
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for name in &list {
+        if *name == "request-line" {
+            let method = head.method.as_bytes();
+            let target = head.target.as_bytes();
+            if !is_token(method) {
+                return Err("method is not a token");
+            }
+            if target.is_empty() || !target.iter().all(|b| (0x21..=0x7e).contains(b)) {
+                return Err("target is not visible ASCII");
+            }
+            lines.push(
+                [
+                    method,
+                    b" ",
+                    target,
+                    b" HTTP/",
+                    head.version.as_str().as_bytes(),
+                ]
+                .concat(),
+            );
+        } else {
+            let [value] = values_of(head, name)[..] else {
+                return Err("a signed header is absent or repeated");
+            };
+            if value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
+                return Err("a signed header holds CR, LF or NUL");
+            }
+            lines.push([name.as_bytes(), b": ", trim(value)].concat());
+        }
+    }
+    let signing_string = lines.join(&b'\n');
+    // 6. The MAC, under each of the username's keys.
+    let mac = |secret: &[u8]| -> Vec<u8> {
+        match algorithm {
+            Algorithm::HmacSha512 => {
+                let mut m = <Hmac<Sha512> as KeyInit>::new_from_slice(secret).expect("any key");
+                m.update(&signing_string);
+                m.finalize().into_bytes().to_vec()
+            }
+            Algorithm::HmacSha256 => {
+                let mut m = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("any key");
+                m.update(&signing_string);
+                m.finalize().into_bytes().to_vec()
+            }
+        }
+    };
+    let Some(index) = keys.iter().position(|k| mac(&k.secret) == auth.signature()) else {
+        return Err("signature mismatch");
+    };
+    // 7. X-Date and the skew.
+    let [x_date] = values_of(head, "x-date")[..] else {
+        unreachable!("checked with the signing string")
+    };
+    let date = parse_imf_fixdate(trim(x_date)).map_err(|_| "X-Date is not an IMF-fixdate")?;
+    if date.abs_diff(setup.now) > setup.max_skew {
+        return Err("X-Date out of skew");
+    }
+    // 8. Content-Type.
+    let [content_type] = values_of(head, "content-type")[..] else {
+        unreachable!("checked with the signing string")
+    };
+    let content_type = trim(content_type);
+    let media = content_type
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default();
+    if !trim(media).eq_ignore_ascii_case(b"application/json") {
+        return Err("Content-Type is not JSON");
+    }
+    // 9. Content-Length.
+    let [content_length] = values_of(head, "content-length")[..] else {
+        unreachable!("checked with the signing string")
+    };
+    let digits = trim(content_length);
+    let plain = !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits == b"0" || digits[0] != b'0');
+    let declared: u64 = std::str::from_utf8(digits)
+        .ok()
+        .filter(|_| plain)
+        .and_then(|d| d.parse().ok())
+        .ok_or("Content-Length is not plain decimal")?;
+    if declared > setup.max_body {
+        return Err("body too large");
+    }
+    if declared != body.len() as u64 {
+        return Err("Content-Length differs from the body");
+    }
+    // 10. The digests.
+    for (name, digest) in [
+        ("content-sha512", Sha512::digest(body).to_vec()),
+        ("content-sha256", Sha256::digest(body).to_vec()),
+    ] {
+        if listed(name) {
+            let [value] = values_of(head, name)[..] else {
+                unreachable!("checked with the signing string")
+            };
+            if trim(value) != base64(&digest).as_bytes() {
+                return Err("digest mismatch or malformed");
+            }
+        }
+    }
+    Ok((auth.username().to_owned(), algorithm, index))
 }
 
 /// Target `request_head`. Input: an envelope with the [`VERIFY_PREFIX_LEN`]-byte prefix and
@@ -466,12 +745,7 @@ pub fn request_head(data: &[u8]) {
         version: params.version,
         headers: &headers[..],
     };
-    let policy = Policy::default()
-        .allow_legacy_sha256(params.legacy)
-        .max_skew(params.max_skew)
-        .max_body(params.max_body)
-        .require_headers(&required);
-    let _ = verify_both(&keys, policy, &head, body, params.now, params.chunk);
+    let _ = verify_both(&params.setup(&keys, &required), &head, body, params.chunk);
 }
 
 /// Target `http_request`. Input: an envelope with the [`VERIFY_PREFIX_LEN`]-byte prefix (its
@@ -500,17 +774,10 @@ pub fn http_request(data: &[u8]) {
     let keys = keys_of(&env);
     let required = required_of(&env);
     let required: Vec<&str> = required.iter().map(String::as_str).collect();
-    let policy = Policy::default()
-        .allow_legacy_sha256(params.legacy)
-        .max_skew(params.max_skew)
-        .max_body(params.max_body)
-        .require_headers(&required);
     let _ = verify_both(
-        &keys,
-        policy,
+        &params.setup(&keys, &required),
         &request.head(),
         &request.body,
-        params.now,
         params.chunk,
     );
 }
@@ -603,6 +870,8 @@ pub struct SignInput<'a> {
     pub params: SignParams,
     /// The key.
     pub key: SigningKey,
+    /// The key's material.
+    pub material: KeyMaterial,
     /// The method.
     pub method: String,
     /// The target.
@@ -619,16 +888,17 @@ impl<'a> SignInput<'a> {
     /// Decodes a `sign_verify` input; `None` when its key is invalid.
     pub fn decode(data: &'a [u8]) -> Option<Self> {
         let env = Envelope::decode(data, SIGN_PREFIX_LEN, &[tag::BODY]);
-        let key = match env.first(tag::KEY) {
+        let material = match env.first(tag::KEY) {
             Some(content) => {
                 let (username, secret) = split_pair(content);
-                SigningKey::new(&text(username), secret).ok()?
+                KeyMaterial::new(username, secret)?
             }
-            None => SigningKey::new(DEFAULT_KEY.0, DEFAULT_KEY.1).ok()?,
+            None => KeyMaterial::new(DEFAULT_KEY.0.as_bytes(), DEFAULT_KEY.1)?,
         };
         Some(SignInput {
             params: SignParams::decode(&env),
-            key,
+            key: material.key(),
+            material,
             method: env.first(tag::METHOD).map_or_else(|| "POST".into(), text),
             target: env.first(tag::TARGET).map_or_else(|| "/".into(), text),
             content_type: env
@@ -705,17 +975,15 @@ fn verify_sent(sent: &Sent, input: &SignInput<'_>) -> Result<Verified, VerifyErr
         version: input.params.version,
         headers: &sent.headers[..],
     };
-    let policy = Policy::default()
-        .allow_legacy_sha256(input.params.legacy)
-        .max_body(u64::MAX);
-    verify_both(
-        std::slice::from_ref(&input.key),
-        policy,
-        &head,
-        &sent.body,
-        input.params.now,
-        input.params.chunk,
-    )
+    let setup = Setup {
+        keys: std::slice::from_ref(&input.material),
+        legacy: input.params.legacy,
+        max_skew: signer_core::policy::DEFAULT_MAX_SKEW,
+        max_body: u64::MAX,
+        required: &[],
+        now: input.params.now,
+    };
+    verify_both(&setup, &head, &sent.body, input.params.chunk)
 }
 
 fn is_ows(b: u8) -> bool {

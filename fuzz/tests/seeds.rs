@@ -12,10 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use signer_core::date::parse_imf_fixdate;
-use signer_core::{HttpVersion, Policy, RequestHead, SigningKey};
+use signer_core::{HttpVersion, RequestHead};
 use signer_fuzz::{
-    Envelope, SIGN_PREFIX_LEN, SignInput, SignParams, VERIFY_PREFIX_LEN, VerifyParams,
-    encode_envelope, pair, tag, verify_both,
+    KeyMaterial, SignInput, SignParams, VerifyParams, encode_envelope, pair, tag, verify_both,
 };
 
 const TARGETS: [&str; 7] = [
@@ -307,53 +306,41 @@ fn seed_corpora_are_current() {
     );
 }
 
-/// Decodes a `request_head` seed exactly as the target does, and verifies it.
-fn outcome_of_request_head(seed: &[u8]) -> Result<(), &'static str> {
-    let env = Envelope::decode(seed, VERIFY_PREFIX_LEN, &[tag::BODY]);
-    // The target's own decoding, re-done here to get at the result.
-    let params_flags = env.prefix[0];
-    let keys: Vec<SigningKey> = env
-        .all(tag::KEY)
-        .filter_map(|c| {
-            let at = c.iter().position(|&b| b == signer_fuzz::KV).unwrap();
-            SigningKey::new(std::str::from_utf8(&c[..at]).unwrap(), &c[at + 1..]).ok()
-        })
+/// The verifier's setup of a vector.
+fn setup_of(v: &Value) -> (Vec<KeyMaterial>, Vec<String>, VerifyParams) {
+    let keys = v["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        // A store may hold a key the core refuses (the target skips those too).
+        .filter_map(|k| KeyMaterial::new(s(&k["username"]).as_bytes(), s(&k["secret"]).as_bytes()))
         .collect();
-    let required: Vec<&str> = env
-        .all(tag::REQUIRED)
-        .map(|r| std::str::from_utf8(r).unwrap())
+    let required = v["policy"]["required_headers"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .map(|r| s(r).to_owned())
         .collect();
-    let headers: Vec<(String, Vec<u8>)> = env
-        .all(tag::HEADER)
-        .map(|c| {
-            let at = c.iter().position(|&b| b == signer_fuzz::KV).unwrap();
-            (
-                String::from_utf8(c[..at].to_vec()).unwrap(),
-                c[at + 1..].to_vec(),
-            )
-        })
+    (keys, required, verify_params(v))
+}
+
+/// Verifies a vector's request as `request_head` presents it (so also against the reference
+/// verifier), returning the error kind.
+fn outcome(v: &Value) -> Result<(), &'static str> {
+    let (keys, required, params) = setup_of(v);
+    let required: Vec<&str> = required.iter().map(String::as_str).collect();
+    let headers: Vec<(String, Vec<u8>)> = headers(v)
+        .into_iter()
+        .map(|(n, value)| (n, value.into_bytes()))
         .collect();
-    let u64_at = |at: usize| u64::from_le_bytes(env.prefix[at..at + 8].try_into().unwrap());
-    let method = std::str::from_utf8(env.first(tag::METHOD).unwrap()).unwrap();
-    let target = std::str::from_utf8(env.first(tag::TARGET).unwrap()).unwrap();
-    let version = match (params_flags >> 1) & 3 {
-        0 => HttpVersion::Http10,
-        2 => HttpVersion::Http2,
-        _ => HttpVersion::Http11,
-    };
     let head = RequestHead {
-        method,
-        target,
-        version,
+        method: s(&v["request"]["method"]),
+        target: s(&v["request"]["target"]),
+        version: params.version,
         headers: &headers[..],
     };
-    let policy = Policy::default()
-        .allow_legacy_sha256(params_flags & 1 != 0)
-        .max_skew(u64_at(10))
-        .max_body(u64_at(18))
-        .require_headers(&required);
-    let body = env.first(tag::BODY).unwrap_or_default();
-    verify_both(&keys, policy, &head, body, u64_at(2), env.prefix[1])
+    let body = s(&v["request"]["body"]).as_bytes();
+    verify_both(&params.setup(&keys, &required), &head, body, 5)
         .map(|_| ())
         .map_err(|e| e.kind())
 }
@@ -363,7 +350,7 @@ fn request_head_seeds_give_each_vectors_outcome() {
     let mut checked = 0;
     for (section, v) in vectors() {
         let seed = request_head_seed(&v);
-        let got = outcome_of_request_head(&seed);
+        let got = outcome(&v);
         let name = s(&v["name"]);
         match section {
             "reject" => assert_eq!(got, Err(s(&v["expected_error"])), "{name}"),
@@ -394,25 +381,10 @@ fn http_request_seeds_parse_and_accepted_vectors_verify() {
             continue;
         };
         if section != "reject" {
-            let keys: Vec<SigningKey> = v["keys"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| SigningKey::new(s(&k["username"]), s(&k["secret"]).as_bytes()).unwrap())
-                .collect();
-            let required: Vec<&str> = v["policy"]["required_headers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(s)
-                .collect();
-            let p = verify_params(&v);
-            let policy = Policy::default()
-                .allow_legacy_sha256(p.legacy)
-                .max_skew(p.max_skew)
-                .max_body(p.max_body)
-                .require_headers(&required);
-            let got = verify_both(&keys, policy, &request.head(), &request.body, p.now, 7);
+            let (keys, required, params) = setup_of(&v);
+            let required: Vec<&str> = required.iter().map(String::as_str).collect();
+            let setup = params.setup(&keys, &required);
+            let got = verify_both(&setup, &request.head(), &request.body, 7);
             assert!(got.is_ok(), "{name}: {got:?}");
             accepted += 1;
         }
@@ -459,5 +431,4 @@ fn sign_verify_seeds_sign_to_each_vectors_authorization() {
         }
     }
     assert!(same >= 30, "only {same} signing vectors reproduced");
-    let _ = SIGN_PREFIX_LEN;
 }
