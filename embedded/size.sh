@@ -28,8 +28,11 @@
 #   compact-fallback  sha2_backend_soft="compact" alone: x86 backends kept, compact fallback
 #
 #   embedded/size.sh            # all four; exits 1 if soft-compact exceeds the 48 KiB goal
+#   embedded/size.sh --split    # also sign alone and verify alone (no-std-proof's size-sign and
+#                               # size-verify features, each its own build: twice as long)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+split=$([ "${1:-}" = --split ] && echo yes || echo no)
 goal=$((48 * 1024))
 base=${CARGO_TARGET_DIR:-$PWD/target}/embedded-size
 entry=ingo_proof_sign_verify
@@ -39,7 +42,9 @@ configs=(
   "soft-compact|--cfg sha2_backend=\"soft\" --cfg sha2_backend_soft=\"compact\""
   "compact-fallback|--cfg sha2_backend_soft=\"compact\""
 )
-printf '%-17s %8s %9s %8s  %s\n' configuration .text KiB .rodata "within 48 KiB"
+header=$(printf '%-17s %8s %9s %8s  %-13s' configuration .text KiB .rodata "within 48 KiB")
+[ $split = no ] || header+=$(printf ' %11s %13s' "sign alone" "verify alone")
+echo "$header"
 status=0
 mkdir -p "$base"
 : >"$base/unresolved.txt"
@@ -54,7 +59,17 @@ for config in "${configs[@]}"; do
   text=$(size -A "$elf" | awk '$1 == ".text" { print $2 }')
   rodata=$(size -A "$elf" | awk '$1 == ".rodata" { print $2 }')
   within=$([ "$text" -le "$goal" ] && echo yes || echo no)
-  printf '%-17s %8d %9.1f %8d  %s\n' "$name" "$text" "$(awk -v t="$text" 'BEGIN { print t / 1024 }')" "$rodata" "$within"
+  line=$(printf '%-17s %8d %9.1f %8d  %-13s' "$name" "$text" "$(awk -v t="$text" 'BEGIN { print t / 1024 }')" "$rodata" "$within")
+  if [ $split = yes ]; then
+    for role in sign verify; do
+      RUSTFLAGS="$flags" CARGO_TARGET_DIR=$dir/$role \
+        cargo build --quiet --release --locked --manifest-path no-std-proof/Cargo.toml --features size-$role
+      gcc -nostdlib -static -Wl,--gc-sections -Wl,-e,ingo_proof_$role -Wl,--unresolved-symbols=ignore-all \
+        -o "$dir/$role.elf" "$dir/$role/release/libno_std_proof.a"
+      line+=$(printf ' %11d' "$(size -A "$dir/$role.elf" | awk '$1 == ".text" { print $2 }')")
+    done
+  fi
+  echo "$line"
   if [ "$name" = soft-compact ] && [ "$within" = no ]; then status=1; fi
   nm -u "$elf" | awk '{ print $2 }' >>"$base/unresolved.txt"
 done
