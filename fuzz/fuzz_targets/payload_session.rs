@@ -1,0 +1,4 @@
+//! Fuzz target `payload_session`: see `signer_fuzz::payload_session` for the input format and the properties checked.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| signer_fuzz::payload_session(data));
