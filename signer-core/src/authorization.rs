@@ -527,16 +527,19 @@ impl<'a> Cursor<'a> {
         }
         self.pos = self.pos.saturating_add(1);
         let value_start = self.pos;
-        loop {
-            match self.peek() {
-                None => return Err(AuthorizationError::MissingQuote { at: self.pos }),
-                Some(b'"') => break,
-                Some(b'\\') => return Err(AuthorizationError::Backslash { at: self.pos }),
-                Some(b) if !is_value_byte(b) => {
-                    return Err(AuthorizationError::InvalidCharacter { at: self.pos });
-                }
-                Some(_) => self.pos = self.pos.saturating_add(1),
-            }
+        // The value runs to the first byte that is not a value byte: the closing quote, or an
+        // error at that byte.
+        let rest = self.bytes.get(value_start..).unwrap_or_default();
+        let len = rest
+            .iter()
+            .position(|&b| !is_value_byte(b))
+            .unwrap_or(rest.len());
+        self.pos = value_start.saturating_add(len);
+        match self.peek() {
+            None => return Err(AuthorizationError::MissingQuote { at: self.pos }),
+            Some(b'"') => {}
+            Some(b'\\') => return Err(AuthorizationError::Backslash { at: self.pos }),
+            Some(_) => return Err(AuthorizationError::InvalidCharacter { at: self.pos }),
         }
         let value = self.bytes.get(value_start..self.pos).unwrap_or_default();
         self.pos = self.pos.saturating_add(1);

@@ -298,8 +298,12 @@ impl<'k> Signer<'k> {
         let digest_text = digest.to_base64();
 
         let mut list_text = heapless::String::<1024>::new();
-        self.write_header_list(digest_algorithm, request.extra_headers, &mut list_text)?;
-        let list = HeaderList::parse(&list_text).map_err(SignError::HeaderList)?;
+        let list = if request.extra_headers.is_empty() {
+            self.default_list(digest_algorithm)
+        } else {
+            self.write_header_list(digest_algorithm, request.extra_headers, &mut list_text)?;
+            HeaderList::parse(&list_text).map_err(SignError::HeaderList)?
+        };
 
         let headers = GeneratedHeaders {
             x_date: x_date.as_str(),
@@ -336,6 +340,24 @@ impl<'k> Signer<'k> {
             digest_algorithm,
             digest: digest_text,
             authorization: authorization_text,
+        })
+    }
+
+    /// The list without extra headers: one of four constants (each checked by a test to parse).
+    fn default_list(&self, digest: DigestAlgorithm) -> HeaderList<'static> {
+        HeaderList::trusted(match (self.order, digest) {
+            (HeaderOrder::DigestLast, DigestAlgorithm::Sha512) => {
+                "request-line x-date content-type content-length content-sha512"
+            }
+            (HeaderOrder::DigestLast, DigestAlgorithm::Sha256) => {
+                "request-line x-date content-type content-length content-sha256"
+            }
+            (HeaderOrder::LengthLast, DigestAlgorithm::Sha512) => {
+                "request-line x-date content-type content-sha512 content-length"
+            }
+            (HeaderOrder::LengthLast, DigestAlgorithm::Sha256) => {
+                "request-line x-date content-type content-sha256 content-length"
+            }
         })
     }
 
@@ -453,6 +475,26 @@ impl Headers for GeneratedHeaders<'_> {
         match generated {
             Some(value) => HeaderLookup::Once(value.as_bytes()),
             None => self.extra.lookup(name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_constant_lists_are_what_write_header_list_builds() {
+        let key = SigningKey::new("k", b"s").unwrap();
+        for order in [HeaderOrder::DigestLast, HeaderOrder::LengthLast] {
+            for digest in [DigestAlgorithm::Sha512, DigestAlgorithm::Sha256] {
+                let signer = Signer::new(&key).header_order(order);
+                let mut built = heapless::String::<1024>::new();
+                signer.write_header_list(digest, &[], &mut built).unwrap();
+                let constant = signer.default_list(digest);
+                assert_eq!(constant.as_str(), built.as_str());
+                assert_eq!(HeaderList::parse(constant.as_str()), Ok(constant));
+            }
         }
     }
 }

@@ -365,13 +365,25 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         algorithm: Algorithm,
         list: HeaderList<'_>,
     ) -> Result<[Option<DigestAlgorithm>; 2], VerifyError> {
-        let sha512 = list.contains(DigestAlgorithm::Sha512.header_name());
-        let sha256 = list.contains(DigestAlgorithm::Sha256.header_name());
+        // One pass over the list for the six names checked here.
+        let (mut sha512, mut sha256, mut required) = (false, false, [false; 4]);
+        for name in list.iter() {
+            match name {
+                "content-sha512" => sha512 = true,
+                "content-sha256" => sha256 = true,
+                REQUEST_LINE => required[0] = true,
+                "x-date" => required[1] = true,
+                "content-type" => required[2] = true,
+                "content-length" => required[3] = true,
+                _ => {}
+            }
+        }
         if algorithm == Algorithm::HmacSha512 && sha256 {
             return Err(VerifyError::DigestAlgorithmMismatch);
         }
-        for name in [REQUEST_LINE, "x-date", "content-type", "content-length"] {
-            if !list.contains(name) {
+        let names = [REQUEST_LINE, "x-date", "content-type", "content-length"];
+        for (name, listed) in names.into_iter().zip(required) {
+            if !listed {
                 return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
             }
         }
