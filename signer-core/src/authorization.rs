@@ -24,6 +24,7 @@ use crate::algorithm::Algorithm;
 use crate::base64::{self, DecodeError};
 use crate::buffer::{BufferTooSmall, SliceWriter};
 use crate::header_list::{HeaderList, HeaderListError, is_tchar};
+use crate::scan::find_byte;
 
 /// The longest Authorization header accepted, in bytes.
 pub const MAX_AUTHORIZATION_LEN: usize = 2048;
@@ -443,15 +444,23 @@ impl<'a> Authorization<'a> {
     /// # Errors
     /// Whatever the writer reports (a full `heapless::String`).
     pub fn write_fmt_to<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
+        // Plain appends rather than `write!`: a signer formats this header on every request,
+        // and `core::fmt`'s dynamic dispatch cost more than the appends.
         let signature = base64::encode(self.signature());
-        write!(
-            out,
-            "hmac username=\"{}\", algorithm=\"{}\", headers=\"{}\", signature=\"{}\"",
+        for piece in [
+            "hmac username=\"",
             self.username,
+            "\", algorithm=\"",
             self.algorithm.name(),
+            "\", headers=\"",
             self.headers.as_str(),
-            signature
-        )
+            "\", signature=\"",
+            signature.as_str(),
+            "\"",
+        ] {
+            out.write_str(piece)?;
+        }
+        Ok(())
     }
 }
 
@@ -470,7 +479,7 @@ pub(crate) fn check_username(username: &[u8]) -> Result<(), AuthorizationError> 
     if username.len() > MAX_USERNAME_LEN {
         return Err(AuthorizationError::UsernameTooLong);
     }
-    match username.iter().position(|&b| !is_value_byte(b)) {
+    match find_byte(username, |b| !is_value_byte(b)) {
         Some(at) if username.get(at) == Some(&b'\\') => Err(AuthorizationError::Backslash { at }),
         Some(at) => Err(AuthorizationError::InvalidCharacter { at }),
         None => Ok(()),
@@ -530,10 +539,7 @@ impl<'a> Cursor<'a> {
         // The value runs to the first byte that is not a value byte: the closing quote, or an
         // error at that byte.
         let rest = self.bytes.get(value_start..).unwrap_or_default();
-        let len = rest
-            .iter()
-            .position(|&b| !is_value_byte(b))
-            .unwrap_or(rest.len());
+        let len = find_byte(rest, |b| !is_value_byte(b)).unwrap_or(rest.len());
         self.pos = value_start.saturating_add(len);
         match self.peek() {
             None => return Err(AuthorizationError::MissingQuote { at: self.pos }),

@@ -5,6 +5,8 @@
 
 use core::fmt;
 
+use crate::scan::{any_byte, find_byte};
+
 /// At most this many names may be signed (SPEC §4).
 pub const MAX_SIGNED_HEADERS: usize = 16;
 
@@ -75,24 +77,24 @@ impl<'a> HeaderList<'a> {
     /// # Errors
     /// The first [`HeaderListError`] the list breaks.
     pub fn parse(list: &'a str) -> Result<Self, HeaderListError> {
+        // One pass: each name is checked, then compared with the names kept so far.
+        let mut seen = [""; MAX_SIGNED_HEADERS];
         let mut count = 0usize;
-        for (position, name) in split_spaces(list).enumerate() {
+        for name in split_spaces(list) {
             if name.is_empty() {
                 return Err(HeaderListError::EmptyName);
             }
-            if !name.bytes().all(is_lower_tchar) {
+            if any_byte(name.as_bytes(), |b| !is_lower_tchar(b)) {
                 return Err(HeaderListError::InvalidName);
             }
-            if split_spaces(list)
-                .take(position)
-                .any(|earlier| earlier == name)
-            {
+            if seen.get(..count).unwrap_or_default().contains(&name) {
                 return Err(HeaderListError::DuplicateName);
             }
-            count = count.saturating_add(1);
-            if count > MAX_SIGNED_HEADERS {
-                return Err(HeaderListError::TooMany);
+            match seen.get_mut(count) {
+                Some(slot) => *slot = name,
+                None => return Err(HeaderListError::TooMany),
             }
+            count = count.saturating_add(1);
         }
         Ok(HeaderList(list))
     }
@@ -123,7 +125,7 @@ fn split_spaces(list: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(list);
     core::iter::from_fn(move || {
         let current = rest?;
-        match current.bytes().position(|b| b == b' ') {
+        match find_byte(current.as_bytes(), |b| b == b' ') {
             Some(space) => {
                 rest = current.get(space.saturating_add(1)..);
                 current.get(..space)
@@ -143,9 +145,25 @@ pub(crate) fn is_lower_tchar(b: u8) -> bool {
 
 /// An HTTP token character (RFC 9110 §5.6.2).
 pub(crate) fn is_tchar(b: u8) -> bool {
-    // One range test per class instead of a search through the 15 symbols.
-    matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'z' | b'|' | b'~')
+    // One load from a table instead of a chain of range tests per byte.
+    TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// [`is_tchar`] for every byte value, built at compile time from the RFC's classes.
+// Evaluated by the compiler: an out-of-range index or overflow here fails the build, it cannot
+// happen at run time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0u8;
+    loop {
+        table[b as usize] = matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'z' | b'|' | b'~');
+        if b == u8::MAX {
+            break table;
+        }
+        b += 1;
+    }
+};
 
 #[cfg(test)]
 mod tests {

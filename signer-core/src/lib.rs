@@ -76,6 +76,7 @@ pub mod header_list;
 pub mod key;
 pub mod payload;
 pub mod policy;
+mod scan;
 pub mod signer;
 pub mod signing_string;
 pub mod verifier;

@@ -15,14 +15,13 @@ use core::fmt::{self, Write as _};
 
 use crate::algorithm::{Algorithm, DigestAlgorithm};
 use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
-use crate::content_headers::{JSON_MEDIA_TYPE, is_json_content_type};
+use crate::content_headers::{JSON_MEDIA_TYPE, format_content_length, is_json_content_type};
 use crate::date::{DateError, HttpDate, format_imf_fixdate};
 use crate::digest::BodyDigest;
 use crate::header_list::{HeaderList, HeaderListError};
 use crate::key::SigningKey;
 use crate::signing_string::{
-    HeaderLookup, HeaderName, Headers, HttpVersion, RequestHead, SigningStringError,
-    write_signing_string,
+    HeaderLookup, HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
 };
 
 /// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
@@ -44,6 +43,18 @@ impl Signature {
         self.bytes
             .get(..self.algorithm.mac_len())
             .unwrap_or(&self.bytes)
+    }
+
+    /// The MAC of `lines` with `key`.
+    pub(crate) fn compute(
+        key: &SigningKey,
+        algorithm: Algorithm,
+        lines: &SigningLines<'_>,
+    ) -> Self {
+        Signature {
+            algorithm,
+            bytes: key.mac(algorithm, lines),
+        }
     }
 
     /// The base64 form sent in the `signature` parameter.
@@ -84,12 +95,8 @@ pub fn sign_head<H: Headers + ?Sized>(
     names: HeaderList<'_>,
     head: &RequestHead<'_, H>,
 ) -> Result<Signature, SigningStringError> {
-    let mut mac = key.mac(algorithm);
-    write_signing_string(names, head, |piece| mac.update(piece))?;
-    Ok(Signature {
-        algorithm,
-        bytes: mac.finalize(),
-    })
+    let lines = SigningLines::resolve(names, head)?;
+    Ok(Signature::compute(key, algorithm, &lines))
 }
 
 /// The most extra headers a request may sign beyond the protocol's own.
@@ -292,10 +299,16 @@ impl<'k> Signer<'k> {
             }
             Body::Digested { .. } => return Err(SignError::DigestAlgorithm),
         };
-        let x_date = format_imf_fixdate(now).map_err(SignError::Date)?;
-        let mut content_length = heapless::String::<20>::new();
-        write!(content_length, "{body_len}").map_err(|_| SignError::AuthorizationTooLong)?;
-        let digest_text = digest.to_base64();
+        // The result is built where it will be returned and the Authorization header is
+        // written into it last: moving a finished 2 KiB buffer out costs as much as formatting.
+        let mut signed = SignedHeaders {
+            x_date: format_imf_fixdate(now).map_err(SignError::Date)?,
+            content_type: request.content_type,
+            content_length: format_content_length(body_len),
+            digest_algorithm,
+            digest: digest.to_base64(),
+            authorization: heapless::String::new(),
+        };
 
         let mut list_text = heapless::String::<1024>::new();
         let list = if request.extra_headers.is_empty() {
@@ -306,11 +319,11 @@ impl<'k> Signer<'k> {
         };
 
         let headers = GeneratedHeaders {
-            x_date: x_date.as_str(),
+            x_date: signed.x_date.as_str(),
             content_type: request.content_type,
-            content_length: &content_length,
+            content_length: &signed.content_length,
             digest_name: digest_algorithm.header_name(),
-            digest: &digest_text,
+            digest: &signed.digest,
             extra: request.extra_headers,
         };
         let head = RequestHead {
@@ -328,19 +341,10 @@ impl<'k> Signer<'k> {
             signature.as_bytes(),
         )
         .map_err(|_| SignError::AuthorizationTooLong)?;
-        let mut authorization_text = heapless::String::new();
         authorization
-            .write_fmt_to(&mut authorization_text)
+            .write_fmt_to(&mut signed.authorization)
             .map_err(|_| SignError::AuthorizationTooLong)?;
-
-        Ok(SignedHeaders {
-            x_date,
-            content_type: request.content_type,
-            content_length,
-            digest_algorithm,
-            digest: digest_text,
-            authorization: authorization_text,
-        })
+        Ok(signed)
     }
 
     /// The list without extra headers: one of four constants (each checked by a test to parse).

@@ -18,8 +18,12 @@
 
 use core::fmt;
 
+use hmac::Mac;
+
 use crate::buffer::{BufferTooSmall, SliceWriter};
-use crate::header_list::{HeaderList, REQUEST_LINE, is_tchar};
+use crate::header_list::{HeaderList, MAX_SIGNED_HEADERS, REQUEST_LINE, is_tchar};
+use crate::key::MacInput;
+use crate::scan::any_byte;
 
 /// The HTTP version a request travels with; it is part of the request line, so of the signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -224,17 +228,121 @@ pub fn single_header<'h, H: Headers + ?Sized>(
     match headers.lookup(name) {
         HeaderLookup::Absent => Err(SigningStringError::HeaderMissing(HeaderName::new(name))),
         HeaderLookup::Repeated => Err(SigningStringError::HeaderRepeated(HeaderName::new(name))),
-        HeaderLookup::Once(value) if value.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) => Err(
+        HeaderLookup::Once(value) if !is_single_line(value) => Err(
             SigningStringError::HeaderValueInvalid(HeaderName::new(name)),
         ),
         HeaderLookup::Once(value) => Ok(trim_ows(value)),
     }
 }
 
+/// Whether a value holds no CR, LF or NUL.
+fn is_single_line(value: &[u8]) -> bool {
+    !any_byte(value, |b| (b == b'\r') | (b == b'\n') | (b == 0))
+}
+
+/// The inputs of one signing string, looked up and checked once: the request line's parts and
+/// each listed header's trimmed value, in list order.
+///
+/// Resolving first and writing after keeps the data flowing one way (look up, then MAC): the
+/// verifier computes the MAC of every key of a username over the same lines and then reads the
+/// date, length and digest it checks from them, without looking any header up again.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SigningLines<'a> {
+    method: &'a str,
+    target: &'a str,
+    version: HttpVersion,
+    lines: [Line<'a>; MAX_SIGNED_HEADERS],
+    count: usize,
+}
+
+/// One line of the signing string.
+#[derive(Clone, Copy, Debug)]
+enum Line<'a> {
+    RequestLine,
+    Header { name: &'a str, value: &'a [u8] },
+}
+
+impl<'a> SigningLines<'a> {
+    /// Looks up every name of `names` in `head`, in list order, so errors come in that order.
+    ///
+    /// # Errors
+    /// [`SigningStringError`] for an invalid method or target, or a listed header that is
+    /// absent, repeated or not single-line.
+    pub(crate) fn resolve<H: Headers + ?Sized>(
+        names: HeaderList<'a>,
+        head: &RequestHead<'a, H>,
+    ) -> Result<Self, SigningStringError> {
+        let mut lines = SigningLines {
+            method: head.method,
+            target: head.target,
+            version: head.version,
+            lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
+            count: 0,
+        };
+        // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
+        // so each name has a slot.
+        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
+            *slot = if name == REQUEST_LINE {
+                check_request_line(head)?;
+                Line::RequestLine
+            } else {
+                Line::Header {
+                    name,
+                    value: single_header(head.headers, name)?,
+                }
+            };
+            lines.count = lines.count.saturating_add(1);
+        }
+        Ok(lines)
+    }
+
+    /// Streams the signing string into `sink`, piece by piece.
+    pub(crate) fn write(&self, mut sink: impl FnMut(&[u8])) {
+        let lines = self.lines.get(..self.count).unwrap_or_default();
+        for (index, line) in lines.iter().enumerate() {
+            if index > 0 {
+                sink(b"\n");
+            }
+            match *line {
+                Line::RequestLine => {
+                    sink(self.method.as_bytes());
+                    sink(b" ");
+                    sink(self.target.as_bytes());
+                    sink(b" HTTP/");
+                    sink(self.version.as_str().as_bytes());
+                }
+                Line::Header { name, value } => {
+                    sink(name.as_bytes());
+                    sink(b": ");
+                    sink(value);
+                }
+            }
+        }
+    }
+
+    /// The trimmed value of the listed header `name`; `None` when the list does not name it.
+    pub(crate) fn value(&self, name: &str) -> Option<&'a [u8]> {
+        let lines = self.lines.get(..self.count).unwrap_or_default();
+        lines.iter().find_map(|line| match *line {
+            Line::Header {
+                name: listed,
+                value,
+            } if listed == name => Some(value),
+            _ => None,
+        })
+    }
+}
+
+impl MacInput for SigningLines<'_> {
+    fn feed<M: Mac>(&self, mac: &mut M) {
+        self.write(|piece| mac.update(piece));
+    }
+}
+
 /// Streams the signing string for `names` over `head` into `sink`, piece by piece.
 ///
-/// Validation happens as the string is produced, so on error the sink may have received a
-/// prefix: discard whatever it accumulated.
+/// Every listed header is looked up and checked before the first piece is written, so on error
+/// the sink has received nothing.
 ///
 /// # Errors
 /// [`SigningStringError`] for an invalid method or target, or a listed header that is absent,
@@ -242,26 +350,9 @@ pub fn single_header<'h, H: Headers + ?Sized>(
 pub fn write_signing_string<H: Headers + ?Sized>(
     names: HeaderList<'_>,
     head: &RequestHead<'_, H>,
-    mut sink: impl FnMut(&[u8]),
+    sink: impl FnMut(&[u8]),
 ) -> Result<(), SigningStringError> {
-    for (index, name) in names.iter().enumerate() {
-        if index > 0 {
-            sink(b"\n");
-        }
-        if name == REQUEST_LINE {
-            check_request_line(head)?;
-            sink(head.method.as_bytes());
-            sink(b" ");
-            sink(head.target.as_bytes());
-            sink(b" HTTP/");
-            sink(head.version.as_str().as_bytes());
-        } else {
-            let value = single_header(head.headers, name)?;
-            sink(name.as_bytes());
-            sink(b": ");
-            sink(value);
-        }
-    }
+    SigningLines::resolve(names, head)?.write(sink);
     Ok(())
 }
 
@@ -314,7 +405,8 @@ fn check_request_line<H: ?Sized>(head: &RequestHead<'_, H>) -> Result<(), Signin
     if head.method.is_empty() || !head.method.bytes().all(is_tchar) {
         return Err(SigningStringError::InvalidMethod);
     }
-    if head.target.is_empty() || !head.target.bytes().all(|b| b.is_ascii_graphic()) {
+    let target = head.target.as_bytes();
+    if target.is_empty() || any_byte(target, |b| !b.is_ascii_graphic()) {
         return Err(SigningStringError::InvalidTarget);
     }
     Ok(())

@@ -27,9 +27,9 @@ use crate::digest::{BodyDigest, BodyHasher, DigestError};
 use crate::header_list::{HeaderList, REQUEST_LINE};
 use crate::key::KeyStore;
 use crate::policy::Policy;
-use crate::signer::sign_head;
+use crate::signer::Signature;
 use crate::signing_string::{
-    HeaderLookup, HeaderName, Headers, RequestHead, SigningStringError, single_header, trim_ows,
+    HeaderLookup, HeaderName, Headers, RequestHead, SigningLines, SigningStringError, trim_ows,
 };
 
 /// Why a request is refused. Each variant is one rule of SPEC §4/§5.
@@ -290,13 +290,18 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             return Err(VerifyError::UnknownUsername);
         }
 
-        // 5 and 6. Every signed header occurs once and is single-line; the MAC matches. Every key
-        // is tried, without stopping at the first match, and compared in constant time.
+        // 5. Every signed header occurs once and is single-line. Each is looked up here, once:
+        // the MACs below and the checks after them read these lines.
+        let lines = SigningLines::resolve(list, head).map_err(VerifyError::SigningString)?;
+
+        // 6. The MAC matches. Every key is tried, without stopping at the first match, and
+        // compared in constant time.
         let mut matched = Choice::from(0);
         let mut key_index = 0usize;
         for (index, key) in keys.enumerate() {
-            let mac = sign_head(key, algorithm, list, head).map_err(VerifyError::SigningString)?;
-            let this = mac.as_bytes().ct_eq(auth.signature());
+            let this = Signature::compute(key, algorithm, &lines)
+                .as_bytes()
+                .ct_eq(auth.signature());
             key_index = if bool::from(this & !matched) {
                 index
             } else {
@@ -308,24 +313,18 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             return Err(VerifyError::SignatureMismatch);
         }
 
-        // 7. X-Date is valid and within the skew. (Presence and single-occurrence were checked
-        // while building the signing string; `single_header` repeats the lookup.)
-        let x_date = single_header(head.headers, "x-date").map_err(VerifyError::SigningString)?;
-        let date = parse_imf_fixdate(x_date).map_err(VerifyError::Date)?;
+        // 7. X-Date is valid and within the skew.
+        let date = parse_imf_fixdate(signed_value(&lines, "x-date")?).map_err(VerifyError::Date)?;
         check_skew(date, now, self.policy.skew_limit()).map_err(VerifyError::DateSkew)?;
 
         // 8. Content-Type is JSON.
-        let content_type =
-            single_header(head.headers, "content-type").map_err(VerifyError::SigningString)?;
-        if !is_json_content_type(content_type) {
+        if !is_json_content_type(signed_value(&lines, "content-type")?) {
             return Err(VerifyError::ContentType);
         }
 
         // 9. Content-Length is plain decimal and within the limit.
-        let content_length =
-            single_header(head.headers, "content-length").map_err(VerifyError::SigningString)?;
-        let declared =
-            parse_content_length(content_length).ok_or(VerifyError::ContentLengthInvalid)?;
+        let declared = parse_content_length(signed_value(&lines, "content-length")?)
+            .ok_or(VerifyError::ContentLengthInvalid)?;
         if declared > self.policy.body_limit() {
             return Err(VerifyError::BodyTooLarge {
                 limit: self.policy.body_limit(),
@@ -336,8 +335,7 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         let mut expected = [None, None];
         for (slot, alg) in expected.iter_mut().zip(digests) {
             if let Some(alg) = alg {
-                let value = single_header(head.headers, alg.header_name())
-                    .map_err(VerifyError::SigningString)?;
+                let value = signed_value(&lines, alg.header_name())?;
                 *slot = Some(BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?);
             }
         }
@@ -401,6 +399,14 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             sha256.then_some(DigestAlgorithm::Sha256),
         ])
     }
+}
+
+/// The value of a header the list signs. Step 3 made sure the list names every header read this
+/// way, so the lookup cannot miss; were it to, the request is refused as missing that header.
+fn signed_value<'h>(lines: &SigningLines<'h>, name: &str) -> Result<&'h [u8], VerifyError> {
+    lines.value(name).ok_or(VerifyError::SigningString(
+        SigningStringError::HeaderMissing(HeaderName::new(name)),
+    ))
 }
 
 /// A request whose head is authenticated, waiting for its body.
