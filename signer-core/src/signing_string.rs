@@ -83,7 +83,7 @@ impl<N: AsRef<str>, V: AsRef<[u8]>> Headers for [(N, V)] {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
         let mut found = HeaderLookup::Absent;
         for (n, v) in self {
-            if n.as_ref().eq_ignore_ascii_case(name) {
+            if is_named(n.as_ref().as_bytes(), name.as_bytes()) {
                 if found != HeaderLookup::Absent {
                     return HeaderLookup::Repeated;
                 }
@@ -98,6 +98,18 @@ impl<N: AsRef<str>, V: AsRef<[u8]>, const K: usize> Headers for [(N, V); K] {
     fn lookup(&self, name: &str) -> HeaderLookup<'_> {
         self.as_slice().lookup(name)
     }
+}
+
+/// Whether two header names are equal, ignoring ASCII case.
+///
+/// Like `eq_ignore_ascii_case`, but every byte pair is compared without a branch: a lookup
+/// compares each listed name with every received one, and the early exits of a byte loop
+/// mispredicted on most of those comparisons.
+fn is_named(received: &[u8], listed: &[u8]) -> bool {
+    received.len() == listed.len()
+        && received.iter().zip(listed).fold(0u8, |diff, (&r, &l)| {
+            diff | (r.to_ascii_lowercase() ^ l.to_ascii_lowercase())
+        }) == 0
 }
 
 /// A borrowed request head: the request line and the header fields.

@@ -331,12 +331,14 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             });
         }
 
-        // 10, first half: the digest headers are well-formed.
-        let mut expected = [None, None];
-        for (slot, alg) in expected.iter_mut().zip(digests) {
+        // 10, first half: the digest headers are well-formed. Each gets a hasher for the body,
+        // made in place (mapping an array of hashers copied each one several times).
+        let mut hashers = [None, None];
+        for (slot, alg) in hashers.iter_mut().zip(digests) {
             if let Some(alg) = alg {
                 let value = signed_value(&lines, alg.header_name())?;
-                *slot = Some(BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?);
+                let expected = BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?;
+                *slot = Some((BodyHasher::new(alg), expected));
             }
         }
 
@@ -351,7 +353,7 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             },
             declared,
             received: 0,
-            hashers: expected.map(|d| d.map(|d| (BodyHasher::new(d.algorithm()), d))),
+            hashers,
             failed: None,
         })
     }
