@@ -155,8 +155,6 @@ fn usage_and_input_errors_exit_2() {
             "cannot read the body /nonexistent/body.json",
         ),
     ] {
-        let out = validate(args, PUSH_TO_CARD).expect(2);
-        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
-        assert!(out.stdout.is_empty());
+        validate(args, PUSH_TO_CARD).expect_input_error(message, &args);
     }
 }
