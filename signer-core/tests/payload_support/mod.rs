@@ -60,6 +60,15 @@ pub const PUSH_TO_CARD_RESPONSE_SEED: &str = r#"{
 "time": "1.1275"
 }"#;
 
+/// Every participant option on.
+pub fn all_options() -> Options {
+    Options::new()
+        .with_paypal_enabled()
+        .with_sender_data()
+        .with_ledger_service()
+        .with_retail_card_present()
+}
+
 /// One violation, owned, so tests can compare it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -69,6 +78,11 @@ pub struct Seen {
     pub kind: &'static str,
     /// The whole `Display` line.
     pub message: String,
+}
+
+/// Each violation's path and rule, in report order.
+pub fn paths_and_kinds(seen: &[Seen]) -> Vec<(&str, &'static str)> {
+    seen.iter().map(|s| (s.path.as_str(), s.kind)).collect()
 }
 
 /// What `validate` said, owned.
