@@ -248,9 +248,8 @@ fn unknown_fields_are_reported_at_every_level_with_the_other_violations() {
         "recipient_information":{"business_name":"Acme","zip_code":"3723","nickname":"x",
             "open_banking":{"mobus_customer_id":"9","bank":"y"}}}"#;
     let v = violations(SC, none(), body);
-    let got: Vec<(&str, &str)> = v.iter().map(|s| (s.path.as_str(), s.kind)).collect();
     assert_eq!(
-        got,
+        paths_and_kinds(&v),
         [
             ("extra", "unknown_field"),
             ("recipient_information.nickname", "unknown_field"),

@@ -36,19 +36,37 @@ fn fails(body: &[u8], path: &str, kind: &str) -> String {
     assert_only(PC, seed_options(), body, path, kind)
 }
 
+/// The seed with `path` set to `v` breaks rule `kind` there, and only there: the message.
+#[track_caller]
+fn fails_with(path: &str, v: Value, kind: &str) -> String {
+    fails(&with(path, v), path, kind)
+}
+
+/// The seed with `path` set to the raw JSON `raw` breaks rule `kind` there, and only there.
+#[track_caller]
+fn fails_raw(path: &str, raw: &str, kind: &str) -> String {
+    fails(&with_raw(path, raw), path, kind)
+}
+
+/// The seed without `path` lacks a required field there, and only there.
+#[track_caller]
+fn fails_without(path: &str) -> String {
+    fails(&remove(PUSH_TO_CARD_SEED, path), path, "required")
+}
+
 #[track_caller]
 fn text_bounds(path: &str, min: usize, max: usize) {
     if min == 0 {
         passes(&with(path, json!("")));
     } else {
         passes(&with(path, json!(rep("a", min))));
-        let msg = fails(&with(path, json!("")), path, "min_length");
+        let msg = fails_with(path, json!(""), "min_length");
         assert_eq!(msg, format!("{path}: must not be empty"));
     }
     passes(&with(path, json!(rep("a", max))));
     passes(&with(path, json!(rep("é", max))));
     passes(&with_raw(path, &escaped(r"\u00e9", max)));
-    let msg = fails(&with(path, json!(rep("a", max + 1))), path, "max_length");
+    let msg = fails_with(path, json!(rep("a", max + 1)), "max_length");
     assert_eq!(
         msg,
         format!(
@@ -56,8 +74,8 @@ fn text_bounds(path: &str, min: usize, max: usize) {
             max + 1
         )
     );
-    fails(&with(path, json!(rep("é", max + 1))), path, "max_length");
-    fails(&with(path, json!(5)), path, "type");
+    fails_with(path, json!(rep("é", max + 1)), "max_length");
+    fails_with(path, json!(5), "type");
 }
 
 // --- The seed -------------------------------------------------------------------------
@@ -78,9 +96,8 @@ fn the_seed_body_passes_with_and_without_the_options_its_fields_satisfy() {
 fn the_seed_lacks_the_retail_fields() {
     let retail = seed_options().with_retail_card_present();
     let v = violations(PC, retail, PUSH_TO_CARD_SEED.as_bytes());
-    let got: Vec<(&str, &str)> = v.iter().map(|s| (s.path.as_str(), s.kind)).collect();
     assert_eq!(
-        got,
+        paths_and_kinds(&v),
         [
             ("store_id", "required"),
             ("terminal_id", "required"),
@@ -170,10 +187,10 @@ fn amount_is_judged_on_its_text() {
         ),
     ];
     for (raw, kind, message) in cases {
-        let msg = fails(&with_raw("amount", raw), "amount", kind);
+        let msg = fails_raw("amount", raw, kind);
         assert_eq!(msg, message);
     }
-    let msg = fails(&remove(PUSH_TO_CARD_SEED, "amount"), "amount", "required");
+    let msg = fails_without("amount");
     assert_eq!(msg, "amount: is required");
 }
 
@@ -183,11 +200,7 @@ fn amount_is_judged_on_its_text() {
 fn participant_id_is_a_positive_integer() {
     passes(&with_raw("participant_id", "1"));
     passes(&with_raw("participant_id", "9223372036854775807"));
-    let msg = fails(
-        &with_raw("participant_id", "0"),
-        "participant_id",
-        "integer_range",
-    );
+    let msg = fails_raw("participant_id", "0", "integer_range");
     assert_eq!(
         msg,
         "participant_id: 0 must be a positive integer no larger than 9223372036854775807"
@@ -197,37 +210,21 @@ fn participant_id_is_a_positive_integer() {
         "9223372036854775808",
         "123456789012345678901234567890",
     ] {
-        fails(
-            &with_raw("participant_id", bad),
-            "participant_id",
-            "integer_range",
-        );
+        fails_raw("participant_id", bad, "integer_range");
     }
     for bad in ["1.0", "12345.5", "1e3", "1E0"] {
-        let msg = fails(
-            &with_raw("participant_id", bad),
-            "participant_id",
-            "integer",
-        );
+        let msg = fails_raw("participant_id", bad, "integer");
         assert_eq!(
             msg,
             format!("participant_id: {bad} must be a whole number, without fraction or exponent")
         );
     }
-    let msg = fails(
-        &with("participant_id", json!("12345")),
-        "participant_id",
-        "type",
-    );
+    let msg = fails_with("participant_id", json!("12345"), "type");
     assert_eq!(
         msg,
         r#"participant_id: "12345" must be an integer, not a string"#
     );
-    fails(
-        &remove(PUSH_TO_CARD_SEED, "participant_id"),
-        "participant_id",
-        "required",
-    );
+    fails_without("participant_id");
 }
 
 #[test]
@@ -235,34 +232,26 @@ fn timestamp_is_a_non_negative_integer() {
     passes(&with_raw("timestamp", "0"));
     passes(&with_raw("timestamp", "-0"));
     passes(&with_raw("timestamp", "1576099257"));
-    let msg = fails(&with_raw("timestamp", "-1"), "timestamp", "integer_range");
+    let msg = fails_raw("timestamp", "-1", "integer_range");
     assert_eq!(
         msg,
         "timestamp: -1 must be a non-negative integer no larger than 9223372036854775807"
     );
-    fails(
-        &with_raw("timestamp", "1576099257.5"),
-        "timestamp",
-        "integer",
-    );
-    fails(&with("timestamp", json!("1576099257")), "timestamp", "type");
-    fails(
-        &remove(PUSH_TO_CARD_SEED, "timestamp"),
-        "timestamp",
-        "required",
-    );
+    fails_raw("timestamp", "1576099257.5", "integer");
+    fails_with("timestamp", json!("1576099257"), "type");
+    fails_without("timestamp");
 }
 
 #[test]
 fn version_is_exactly_11() {
     passes(&with_raw("version", "11"));
-    let msg = fails(&with_raw("version", "12"), "version", "exact_value");
+    let msg = fails_raw("version", "12", "exact_value");
     assert_eq!(msg, "version: 12 must be exactly 11");
-    fails(&with_raw("version", "10"), "version", "exact_value");
-    fails(&with_raw("version", "-11"), "version", "exact_value");
-    fails(&with_raw("version", "11.0"), "version", "integer");
-    fails(&with("version", json!("11")), "version", "type");
-    fails(&remove(PUSH_TO_CARD_SEED, "version"), "version", "required");
+    fails_raw("version", "10", "exact_value");
+    fails_raw("version", "-11", "exact_value");
+    fails_raw("version", "11.0", "integer");
+    fails_with("version", json!("11"), "type");
+    fails_without("version");
 }
 
 #[test]
@@ -270,27 +259,11 @@ fn source_of_funds_is_1_2_3_or_4() {
     for good in ["1", "2", "3", "4"] {
         passes(&with_raw("source_of_funds", good));
     }
-    let msg = fails(
-        &with_raw("source_of_funds", "5"),
-        "source_of_funds",
-        "one_of",
-    );
+    let msg = fails_raw("source_of_funds", "5", "one_of");
     assert_eq!(msg, "source_of_funds: 5 must be one of 1, 2, 3 or 4");
-    fails(
-        &with_raw("source_of_funds", "0"),
-        "source_of_funds",
-        "one_of",
-    );
-    fails(
-        &with_raw("source_of_funds", "4.0"),
-        "source_of_funds",
-        "integer",
-    );
-    fails(
-        &with("source_of_funds", json!("4")),
-        "source_of_funds",
-        "type",
-    );
+    fails_raw("source_of_funds", "0", "one_of");
+    fails_raw("source_of_funds", "4.0", "integer");
+    fails_with("source_of_funds", json!("4"), "type");
 }
 
 // --- strings -------------------------------------------------------------------------------
@@ -298,36 +271,20 @@ fn source_of_funds_is_1_2_3_or_4() {
 #[test]
 fn account_type_is_exactly_ca() {
     passes(&with("account_type", json!("CA")));
-    let msg = fails(
-        &with("account_type", json!("ca")),
-        "account_type",
-        "exact_value",
-    );
+    let msg = fails_with("account_type", json!("ca"), "exact_value");
     assert_eq!(msg, r#"account_type: "ca" must be exactly "CA""#);
     for bad in ["DA", "CA ", "", "CAA"] {
-        fails(
-            &with("account_type", json!(bad)),
-            "account_type",
-            "exact_value",
-        );
+        fails_with("account_type", json!(bad), "exact_value");
     }
     passes(&with_raw("account_type", r#""\u0043A""#));
-    fails(
-        &remove(PUSH_TO_CARD_SEED, "account_type"),
-        "account_type",
-        "required",
-    );
+    fails_without("account_type");
 }
 
 #[test]
 fn participant_unique_ids_are_bounded_by_255() {
     text_bounds("participant_unique_id1", 1, 255);
     text_bounds("participant_unique_id2", 0, 255);
-    fails(
-        &remove(PUSH_TO_CARD_SEED, "participant_unique_id1"),
-        "participant_unique_id1",
-        "required",
-    );
+    fails_without("participant_unique_id1");
     passes(&remove(PUSH_TO_CARD_SEED, "participant_unique_id2"));
 }
 
@@ -339,37 +296,14 @@ fn customer_account_token_is_1_to_255() {
 #[test]
 fn recipient_phone_is_10_digits() {
     passes(&with("recipient_phone", json!("1231231234")));
-    let msg = fails(
-        &with("recipient_phone", json!("123123123")),
-        "recipient_phone",
-        "phone",
-    );
+    let msg = fails_with("recipient_phone", json!("123123123"), "phone");
     assert_eq!(msg, "recipient_phone: must be exactly 10 digits");
-    fails(
-        &with("recipient_phone", json!("12312312345")),
-        "recipient_phone",
-        "phone",
-    );
-    fails(
-        &with("recipient_phone", json!(1231231234)),
-        "recipient_phone",
-        "type",
-    );
+    fails_with("recipient_phone", json!("12312312345"), "phone");
+    fails_with("recipient_phone", json!(1231231234), "type");
     passes(&remove(PUSH_TO_CARD_SEED, "recipient_phone"));
 }
 
 // --- token versus raw account fields ---------------------------------------------------------
-
-const RAW_FIELDS: [&str; 8] = [
-    "account",
-    "expiration_date",
-    "recipient_first_name",
-    "recipient_last_name",
-    "recipient_address1",
-    "recipient_city",
-    "recipient_state",
-    "recipient_zip",
-];
 
 fn raw_values() -> [(&'static str, Value); 8] {
     [
@@ -382,6 +316,11 @@ fn raw_values() -> [(&'static str, Value); 8] {
         ("recipient_state", json!("GA")),
         ("recipient_zip", json!("30313")),
     ]
+}
+
+/// The raw account fields, in the order push to card defines them.
+fn raw_fields() -> [&'static str; 8] {
+    raw_values().map(|(field, _)| field)
 }
 
 /// The seed without its token, with the raw fields instead.
@@ -398,7 +337,7 @@ fn raw_body(f: impl FnOnce(&mut Value)) -> Vec<u8> {
 #[test]
 fn with_a_token_no_raw_account_field_may_appear() {
     for (field, value) in raw_values() {
-        let msg = fails(&with(field, value), field, "forbidden_with_token");
+        let msg = fails_with(field, value, "forbidden_with_token");
         assert_eq!(
             msg,
             format!("{field}: must be omitted when customer_account_token is given")
@@ -412,27 +351,22 @@ fn with_a_token_no_raw_account_field_may_appear() {
     });
     let v = violations(PC, seed_options(), &body);
     let got: Vec<&str> = v.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(got, RAW_FIELDS);
+    assert_eq!(got, raw_fields());
     assert!(v.iter().all(|s| s.kind == "forbidden_with_token"));
     // Even with an invalid value, presence is what the token forbids: one violation each.
-    fails(
-        &with("account", json!("")),
-        "account",
-        "forbidden_with_token",
-    );
+    fails_with("account", json!(""), "forbidden_with_token");
 }
 
 #[test]
 fn without_a_token_the_raw_fields_but_expiration_date_are_required() {
     let body = remove(PUSH_TO_CARD_SEED, "customer_account_token");
     let v = violations(PC, seed_options(), &body);
-    let got: Vec<(&str, &str)> = v.iter().map(|s| (s.path.as_str(), s.kind)).collect();
-    let want: Vec<(&str, &str)> = RAW_FIELDS
-        .iter()
-        .filter(|f| **f != "expiration_date")
-        .map(|f| (*f, "required"))
+    let want: Vec<(&str, &str)> = raw_fields()
+        .into_iter()
+        .filter(|f| *f != "expiration_date")
+        .map(|f| (f, "required"))
         .collect();
-    assert_eq!(got, want);
+    assert_eq!(paths_and_kinds(&v), want);
     assert_eq!(
         v[0].message,
         "account: is required when customer_account_token is not given"
@@ -443,9 +377,9 @@ fn without_a_token_the_raw_fields_but_expiration_date_are_required() {
         v.as_object_mut().unwrap().remove("expiration_date");
     }));
     // One missing: only that one.
-    for field in RAW_FIELDS.iter().filter(|f| **f != "expiration_date") {
+    for field in raw_fields().into_iter().filter(|f| *f != "expiration_date") {
         let body = raw_body(|v| {
-            v.as_object_mut().unwrap().remove(*field);
+            v.as_object_mut().unwrap().remove(field);
         });
         fails(&body, field, "required");
     }
@@ -552,17 +486,25 @@ fn retail_fields_are_at_most_255_and_required_for_card_present() {
 
 // --- sender --------------------------------------------------------------------------------
 
+/// The seed without `part` passes under `others` (the seed's options but the one that needs
+/// `part`), and fails under the seed's options with `part` required, saying `message`.
+#[track_caller]
+fn required_by_its_option(part: &str, others: Options, message: &str) {
+    let body = remove(PUSH_TO_CARD_SEED, part);
+    assert_passes(PC, others, &body);
+    let msg = assert_only(PC, seed_options(), &body, part, "required");
+    assert_eq!(msg, message);
+}
+
 #[test]
 fn sender_is_required_when_the_participant_uses_sender_data() {
-    let body = remove(PUSH_TO_CARD_SEED, "sender");
-    assert_passes(PC, Options::new().with_ledger_service(), &body);
-    let msg = assert_only(PC, seed_options(), &body, "sender", "required");
-    assert_eq!(
-        msg,
-        "sender: is required for participants that use sender data"
+    required_by_its_option(
+        "sender",
+        Options::new().with_ledger_service(),
+        "sender: is required for participants that use sender data",
     );
-    fails(&with("sender", json!([])), "sender", "type");
-    fails(&with("sender", Value::Null), "sender", "type");
+    fails_with("sender", json!([]), "type");
+    fails_with("sender", Value::Null, "type");
 }
 
 #[test]
@@ -588,7 +530,7 @@ fn sender_parts_and_their_one_to_n_fields_are_required_inside_sender() {
         "sender.contact_telcom",
         "sender.contact_telcom.email",
     ] {
-        let msg = fails(&remove(PUSH_TO_CARD_SEED, path), path, "required");
+        let msg = fails_without(path);
         assert_eq!(msg, format!("{path}: is required"));
     }
     for path in [
@@ -604,22 +546,14 @@ fn sender_parts_and_their_one_to_n_fields_are_required_inside_sender() {
 
 #[test]
 fn sender_address_state_zip_email_and_phones_have_their_formats() {
-    let msg = fails(
-        &with("sender.contact_address.state", json!("ga")),
-        "sender.contact_address.state",
-        "state",
-    );
+    let msg = fails_with("sender.contact_address.state", json!("ga"), "state");
     assert_eq!(
         msg,
         r#"sender.contact_address.state: "ga" must be a two-letter upper-case US state, territory or military code such as GA"#
     );
     passes(&with("sender.contact_address.state", json!("PR")));
     passes(&with("sender.contact_address.zip", json!("30313-1234")));
-    let msg = fails(
-        &with("sender.contact_address.zip", json!("3031")),
-        "sender.contact_address.zip",
-        "zip",
-    );
+    let msg = fails_with("sender.contact_address.zip", json!("3031"), "zip");
     assert_eq!(
         msg,
         r#"sender.contact_address.zip: "3031" must be 5 digits or 5+4 digits"#
@@ -627,19 +561,15 @@ fn sender_address_state_zip_email_and_phones_have_their_formats() {
     let email = "sender.contact_telcom.email";
     let at_150 = format!("{}@example.com", rep("j", 150 - 12));
     passes(&with(email, json!(at_150)));
-    fails(
-        &with(email, json!(format!("j{at_150}"))),
-        email,
-        "max_length",
-    );
-    fails(&with(email, json!("")), email, "min_length");
-    fails(&with(email, json!("jane.doe.example.com")), email, "email");
+    fails_with(email, json!(format!("j{at_150}")), "max_length");
+    fails_with(email, json!(""), "min_length");
+    fails_with(email, json!("jane.doe.example.com"), "email");
     for phone in [
         "sender.contact_telcom.phone_home",
         "sender.contact_telcom.phone_mobile",
     ] {
         passes(&with(phone, json!("5555550101")));
-        fails(&with(phone, json!("555555010")), phone, "phone");
+        fails_with(phone, json!("555555010"), "phone");
     }
 }
 
@@ -660,12 +590,10 @@ fn unknown_fields_inside_sender_are_reported_with_their_path() {
 
 #[test]
 fn ledger_is_required_for_the_ledger_service() {
-    let body = remove(PUSH_TO_CARD_SEED, "ledger");
-    assert_passes(PC, Options::new().with_sender_data(), &body);
-    let msg = assert_only(PC, seed_options(), &body, "ledger", "required");
-    assert_eq!(
-        msg,
-        "ledger: is required for participants using the ledger service"
+    required_by_its_option(
+        "ledger",
+        Options::new().with_sender_data(),
+        "ledger: is required for participants using the ledger service",
     );
 }
 
@@ -677,22 +605,14 @@ fn ledger_fields_follow_their_rules() {
     for good in ["program", "business", "user"] {
         passes(&with("ledger.entity_type", json!(good)));
     }
-    let msg = fails(
-        &with("ledger.entity_type", json!("Program")),
-        "ledger.entity_type",
-        "one_of",
-    );
+    let msg = fails_with("ledger.entity_type", json!("Program"), "one_of");
     assert_eq!(
         msg,
         r#"ledger.entity_type: "Program" must be one of program, business or user"#
     );
-    fails(
-        &with("ledger.entity_type", json!("")),
-        "ledger.entity_type",
-        "one_of",
-    );
+    fails_with("ledger.entity_type", json!(""), "one_of");
     for path in ["ledger.api_key", "ledger.user_id", "ledger.entity_type"] {
-        fails(&remove(PUSH_TO_CARD_SEED, path), path, "required");
+        fails_without(path);
     }
     passes(&remove(PUSH_TO_CARD_SEED, "ledger.entity_id"));
 }
@@ -711,7 +631,7 @@ fn every_violation_is_reported_with_its_path() {
         v["account"] = json!("4111111111111111");
     });
     let v = violations(PC, seed_options(), &body);
-    let mut got: Vec<(&str, &str)> = v.iter().map(|s| (s.path.as_str(), s.kind)).collect();
+    let mut got = paths_and_kinds(&v);
     got.sort();
     assert_eq!(
         got,

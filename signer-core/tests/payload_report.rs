@@ -137,51 +137,30 @@ fn personal_and_card_data_are_never_echoed() {
     );
 }
 
+/// The one violation of a Session Create `body` (no options), at `path`, of rule `kind`: its
+/// message.
+#[track_caller]
+fn only_violation(body: &[u8], path: &str, kind: &str) -> String {
+    assert_only(Endpoint::SessionCreate, Options::new(), body, path, kind)
+}
+
 #[test]
 fn echoed_values_are_cut_and_shown_as_sent() {
     // A long state is cut after 40 characters.
-    let body = set(
-        SESSION_CREATE_SEED,
-        "recipient_information.state",
-        json!("G".repeat(100)),
-    );
-    let msg = assert_only(
-        Endpoint::SessionCreate,
-        Options::new(),
-        &body,
-        "recipient_information.state",
-        "state",
-    );
+    let state = "recipient_information.state";
+    let body = set(SESSION_CREATE_SEED, state, json!("G".repeat(100)));
+    let msg = only_violation(&body, state, "state");
     assert!(msg.starts_with(&format!(
         "recipient_information.state: \"{}…\" must",
         "G".repeat(40)
     )));
     // Escaped text is shown raw, as sent (and so cannot inject a line break into a log).
-    let body = set_raw(
-        SESSION_CREATE_SEED,
-        "recipient_information.zip_code",
-        r#""3723\n""#,
-    );
-    let msg = assert_only(
-        Endpoint::SessionCreate,
-        Options::new(),
-        &body,
-        "recipient_information.zip_code",
-        "control_character",
-    );
+    let zip = "recipient_information.zip_code";
+    let body = set_raw(SESSION_CREATE_SEED, zip, r#""3723\n""#);
+    let msg = only_violation(&body, zip, "control_character");
     assert!(!msg.contains('\n'));
-    let body = set_raw(
-        SESSION_CREATE_SEED,
-        "recipient_information.zip_code",
-        r#""3723\u0041""#,
-    );
-    let msg = assert_only(
-        Endpoint::SessionCreate,
-        Options::new(),
-        &body,
-        "recipient_information.zip_code",
-        "zip",
-    );
+    let body = set_raw(SESSION_CREATE_SEED, zip, r#""3723\u0041""#);
+    let msg = only_violation(&body, zip, "zip");
     assert_eq!(
         msg,
         r#"recipient_information.zip_code: "3723\u0041" must be 5 digits or 5+4 digits"#

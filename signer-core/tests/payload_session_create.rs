@@ -43,11 +43,7 @@ fn the_seed_body_passes_as_sent_and_minified() {
     // With PayPal enabled too: the seed carries email_address.
     assert_passes(SC, paypal(), SESSION_CREATE_SEED.as_bytes());
     // Options that belong to push to card change nothing here.
-    let all = paypal()
-        .with_sender_data()
-        .with_ledger_service()
-        .with_retail_card_present();
-    assert_passes(SC, all, SESSION_CREATE_SEED.as_bytes());
+    assert_passes(SC, all_options(), SESSION_CREATE_SEED.as_bytes());
     let minified = edit(SESSION_CREATE_SEED, |_| {});
     assert_eq!(
         minified.len(),
@@ -570,16 +566,16 @@ fn every_violation_is_reported_in_one_pass() {
         ri["city"] = json!(rep("c", 151));
     });
     let v = violations(SC, none(), &body);
-    let mut got: Vec<(String, &str)> = v.iter().map(|s| (s.path.clone(), s.kind)).collect();
+    let mut got = paths_and_kinds(&v);
     got.sort();
-    let mut want = vec![
-        ("host_uri".to_string(), "uri"),
-        ("language_locale_code".into(), "locale"),
-        ("participant_unique_id1".into(), "min_length"),
-        ("recipient_information.city".into(), "max_length"),
-        ("recipient_information.phone_number".into(), "phone"),
-        ("recipient_information.state".into(), "state"),
-        ("recipient_information.zip_code".into(), "zip"),
+    let mut want = [
+        ("host_uri", "uri"),
+        ("language_locale_code", "locale"),
+        ("participant_unique_id1", "min_length"),
+        ("recipient_information.city", "max_length"),
+        ("recipient_information.phone_number", "phone"),
+        ("recipient_information.state", "state"),
+        ("recipient_information.zip_code", "zip"),
     ];
     want.sort();
     assert_eq!(got, want);

@@ -9,8 +9,8 @@ use std::thread;
 
 use payload_support::*;
 use signer_core::payload::{
-    Endpoint, JsonError, MAX_BODY_LEN, MAX_DEPTH, Options, PayloadError,
-    parse_push_to_card_response, parse_session_create_response, validate,
+    Endpoint, JsonError, MAX_BODY_LEN, MAX_DEPTH, PayloadError, parse_push_to_card_response,
+    parse_session_create_response, validate,
 };
 
 /// What a hostile input must produce.
@@ -144,14 +144,6 @@ fn build_inputs() -> Vec<(&'static str, Vec<u8>, Want)> {
             Want::Judged,
         ),
     ]
-}
-
-fn all_options() -> Options {
-    Options::new()
-        .with_paypal_enabled()
-        .with_sender_data()
-        .with_ledger_service()
-        .with_retail_card_present()
 }
 
 /// Runs everything on every input; returns a description of each outcome that broke its

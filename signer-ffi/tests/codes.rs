@@ -17,216 +17,141 @@ use signer_core::signer::SignError;
 use signer_core::signing_string::{HeaderName, SigningStringError};
 use signer_core::{Algorithm, DigestAlgorithm, VerifyError};
 
-fn header_list_errors() -> Vec<HeaderListError> {
-    let all = vec![
-        HeaderListError::EmptyName,
-        HeaderListError::InvalidName,
-        HeaderListError::DuplicateName,
-        HeaderListError::TooMany,
-    ];
-    for e in &all {
-        match e {
-            HeaderListError::EmptyName
-            | HeaderListError::InvalidName
-            | HeaderListError::DuplicateName
-            | HeaderListError::TooMany => {}
+/// One value of each variant of the exhaustive enum `$enum`, and a `match` over them without a
+/// wildcard, so that a variant added to the core does not compile here until it is listed.
+/// A variant is written as its value (`Name`, `Name(..)` or `Name { .. }` with the fields'
+/// values), or as `Name(from list)`: `Name` wrapping each error of another such list.
+macro_rules! every_variant {
+    ($enum:ident: $($variant:ident $(($($t:tt)*))? $({$($f:tt)*})?),+ $(,)?) => {{
+        let all: Vec<$enum> = std::iter::empty()
+            $(.chain(every_variant!(@values $enum::$variant $(($($t)*))? $({$($f)*})?)))+
+            .collect();
+        for e in &all {
+            match e {
+                $(every_variant!(@pattern $enum::$variant $(($($t)*))? $({$($f)*})?))|+ => {}
+            }
         }
-    }
-    all
+        all
+    }};
+    (@values $enum:ident::$variant:ident (from $list:expr)) => {
+        $list.into_iter().map($enum::$variant)
+    };
+    (@values $enum:ident::$variant:ident $($value:tt)?) => {
+        std::iter::once($enum::$variant $($value)?)
+    };
+    (@pattern $enum:ident::$variant:ident ($($value:tt)*)) => {
+        $enum::$variant(..)
+    };
+    (@pattern $enum:ident::$variant:ident {$($value:tt)*}) => {
+        $enum::$variant { .. }
+    };
+    (@pattern $enum:ident::$variant:ident) => {
+        $enum::$variant
+    };
+}
+
+fn header_list_errors() -> Vec<HeaderListError> {
+    every_variant![HeaderListError: EmptyName, InvalidName, DuplicateName, TooMany]
 }
 
 fn authorization_errors() -> Vec<AuthorizationError> {
-    let mut all = vec![
-        AuthorizationError::TooLong { len: 2049 },
-        AuthorizationError::Scheme,
-        AuthorizationError::Syntax { at: 0 },
-        AuthorizationError::MissingQuote { at: 0 },
-        AuthorizationError::MissingComma { at: 0 },
-        AuthorizationError::Backslash { at: 0 },
-        AuthorizationError::InvalidCharacter { at: 0 },
-        AuthorizationError::UnknownParameter { at: 0 },
-        AuthorizationError::DuplicateParameter(Parameter::Username),
-        AuthorizationError::EmptyParameter(Parameter::Algorithm),
-        AuthorizationError::MissingParameter(Parameter::Signature),
-        AuthorizationError::UsernameTooLong,
-        AuthorizationError::UnsupportedAlgorithm,
-        AuthorizationError::SignatureEncoding,
-        AuthorizationError::SignatureLength { expected: 64 },
-    ];
-    all.extend(
-        header_list_errors()
-            .into_iter()
-            .map(AuthorizationError::HeaderList),
-    );
-    for e in &all {
-        match e {
-            AuthorizationError::TooLong { .. }
-            | AuthorizationError::Scheme
-            | AuthorizationError::Syntax { .. }
-            | AuthorizationError::MissingQuote { .. }
-            | AuthorizationError::MissingComma { .. }
-            | AuthorizationError::Backslash { .. }
-            | AuthorizationError::InvalidCharacter { .. }
-            | AuthorizationError::UnknownParameter { .. }
-            | AuthorizationError::DuplicateParameter(_)
-            | AuthorizationError::EmptyParameter(_)
-            | AuthorizationError::MissingParameter(_)
-            | AuthorizationError::UsernameTooLong
-            | AuthorizationError::UnsupportedAlgorithm
-            | AuthorizationError::HeaderList(_)
-            | AuthorizationError::SignatureEncoding
-            | AuthorizationError::SignatureLength { .. } => {}
-        }
-    }
-    all
+    every_variant![AuthorizationError:
+        TooLong { len: 2049 },
+        Scheme,
+        Syntax { at: 0 },
+        MissingQuote { at: 0 },
+        MissingComma { at: 0 },
+        Backslash { at: 0 },
+        InvalidCharacter { at: 0 },
+        UnknownParameter { at: 0 },
+        DuplicateParameter(Parameter::Username),
+        EmptyParameter(Parameter::Algorithm),
+        MissingParameter(Parameter::Signature),
+        UsernameTooLong,
+        UnsupportedAlgorithm,
+        SignatureEncoding,
+        SignatureLength { expected: 64 },
+        HeaderList(from header_list_errors()),
+    ]
 }
 
 fn signing_string_errors() -> Vec<SigningStringError> {
     let name = HeaderName::new("x-date");
-    let all = vec![
-        SigningStringError::InvalidMethod,
-        SigningStringError::InvalidTarget,
-        SigningStringError::HeaderMissing(name),
-        SigningStringError::HeaderRepeated(name),
-        SigningStringError::HeaderValueInvalid(name),
-    ];
-    for e in &all {
-        match e {
-            SigningStringError::InvalidMethod
-            | SigningStringError::InvalidTarget
-            | SigningStringError::HeaderMissing(_)
-            | SigningStringError::HeaderRepeated(_)
-            | SigningStringError::HeaderValueInvalid(_) => {}
-        }
-    }
-    all
+    every_variant![SigningStringError:
+        InvalidMethod,
+        InvalidTarget,
+        HeaderMissing(name),
+        HeaderRepeated(name),
+        HeaderValueInvalid(name),
+    ]
 }
 
 fn date_errors() -> Vec<DateError> {
-    let all = vec![
-        DateError::Malformed,
-        DateError::UnknownWeekday,
-        DateError::UnknownMonth,
-        DateError::NotGmt,
-        DateError::InvalidDay,
-        DateError::InvalidTime,
-        DateError::YearOutOfRange,
-        DateError::WeekdayMismatch,
-    ];
-    for e in &all {
-        match e {
-            DateError::Malformed
-            | DateError::UnknownWeekday
-            | DateError::UnknownMonth
-            | DateError::NotGmt
-            | DateError::InvalidDay
-            | DateError::InvalidTime
-            | DateError::YearOutOfRange
-            | DateError::WeekdayMismatch => {}
-        }
-    }
-    all
+    every_variant![DateError:
+        Malformed,
+        UnknownWeekday,
+        UnknownMonth,
+        NotGmt,
+        InvalidDay,
+        InvalidTime,
+        YearOutOfRange,
+        WeekdayMismatch,
+    ]
+}
+
+fn digest_errors() -> Vec<DigestError> {
+    every_variant![DigestError:
+        Malformed(DigestAlgorithm::Sha512),
+        Mismatch(DigestAlgorithm::Sha256),
+    ]
 }
 
 fn verify_errors() -> Vec<VerifyError> {
-    let mut all = vec![
-        VerifyError::MissingAuthorization,
-        VerifyError::RepeatedAuthorization,
-        VerifyError::AlgorithmNotAllowed(Algorithm::HmacSha256),
-        VerifyError::DigestAlgorithmMismatch,
-        VerifyError::RequiredHeaderUnsigned(HeaderName::new("host")),
-        VerifyError::UnknownUsername,
-        VerifyError::SignatureMismatch,
-        VerifyError::DateSkew(SkewError {
+    every_variant![VerifyError:
+        MissingAuthorization,
+        RepeatedAuthorization,
+        AlgorithmNotAllowed(Algorithm::HmacSha256),
+        DigestAlgorithmMismatch,
+        RequiredHeaderUnsigned(HeaderName::new("host")),
+        UnknownUsername,
+        SignatureMismatch,
+        DateSkew(SkewError {
             seconds: 301,
             ahead: false,
             limit: 300,
         }),
-        VerifyError::ContentType,
-        VerifyError::ContentLengthInvalid,
-        VerifyError::ContentLengthMismatch {
+        ContentType,
+        ContentLengthInvalid,
+        ContentLengthMismatch {
             declared: 1,
             received: 2,
         },
-        VerifyError::BodyTooLarge { limit: 0 },
-        VerifyError::Digest(DigestError::Malformed(DigestAlgorithm::Sha512)),
-        VerifyError::Digest(DigestError::Mismatch(DigestAlgorithm::Sha256)),
-    ];
-    all.extend(
-        authorization_errors()
-            .into_iter()
-            .map(VerifyError::Authorization),
-    );
-    all.extend(
-        signing_string_errors()
-            .into_iter()
-            .map(VerifyError::SigningString),
-    );
-    all.extend(date_errors().into_iter().map(VerifyError::Date));
-    for e in &all {
-        match e {
-            VerifyError::MissingAuthorization
-            | VerifyError::RepeatedAuthorization
-            | VerifyError::Authorization(_)
-            | VerifyError::AlgorithmNotAllowed(_)
-            | VerifyError::DigestAlgorithmMismatch
-            | VerifyError::RequiredHeaderUnsigned(_)
-            | VerifyError::UnknownUsername
-            | VerifyError::SigningString(_)
-            | VerifyError::SignatureMismatch
-            | VerifyError::Date(_)
-            | VerifyError::DateSkew(_)
-            | VerifyError::ContentType
-            | VerifyError::ContentLengthInvalid
-            | VerifyError::ContentLengthMismatch { .. }
-            | VerifyError::BodyTooLarge { .. }
-            | VerifyError::Digest(DigestError::Malformed(_) | DigestError::Mismatch(_)) => {}
-        }
-    }
-    all
+        BodyTooLarge { limit: 0 },
+        Digest(from digest_errors()),
+        Authorization(from authorization_errors()),
+        SigningString(from signing_string_errors()),
+        Date(from date_errors()),
+    ]
 }
 
 fn sign_errors() -> Vec<SignError> {
-    let mut all = vec![
-        SignError::TooManyExtraHeaders,
-        SignError::ContentType,
-        SignError::DigestAlgorithm,
-        SignError::AuthorizationTooLong,
-        SignError::UnsignableHeader(HeaderName::new("authorization")),
-        SignError::Date(DateError::YearOutOfRange),
-    ];
-    all.extend(
-        signing_string_errors()
-            .into_iter()
-            .map(SignError::SigningString),
-    );
-    all.extend(header_list_errors().into_iter().map(SignError::HeaderList));
-    for e in &all {
-        match e {
-            SignError::SigningString(_)
-            | SignError::HeaderList(_)
-            | SignError::TooManyExtraHeaders
-            | SignError::Date(_)
-            | SignError::ContentType
-            | SignError::DigestAlgorithm
-            | SignError::AuthorizationTooLong
-            | SignError::UnsignableHeader(_) => {}
-        }
-    }
-    all
+    every_variant![SignError:
+        TooManyExtraHeaders,
+        ContentType,
+        DigestAlgorithm,
+        AuthorizationTooLong,
+        UnsignableHeader(HeaderName::new("authorization")),
+        Date(DateError::YearOutOfRange),
+        SigningString(from signing_string_errors()),
+        HeaderList(from header_list_errors()),
+    ]
 }
 
 fn key_errors() -> Vec<KeyError> {
-    let all = vec![
-        KeyError::Username(AuthorizationError::UsernameTooLong),
-        KeyError::EmptySecret,
-    ];
-    for e in &all {
-        match e {
-            KeyError::Username(_) | KeyError::EmptySecret => {}
-        }
-    }
-    all
+    every_variant![KeyError:
+        Username(AuthorizationError::UsernameTooLong),
+        EmptySecret,
+    ]
 }
 
 /// `JsonError` and `IdempotencyKeyError` are `#[non_exhaustive]`: no match can prove these

@@ -10,9 +10,16 @@ fn spec_request() -> String {
 }
 
 fn explain(extra: &[&str], secret: &str, request: &str) -> Out {
-    let mut args = vec!["explain", "--secret-env", "S"];
-    args.extend_from_slice(extra);
-    run(&args, &[("S", secret)], request.as_bytes())
+    with_secret("explain", extra, secret, request.as_bytes())
+}
+
+/// `explain` at SPEC §7's instant with SPEC §7's secret.
+fn explain_spec(extra: &[&str], request: &str) -> Out {
+    explain(
+        &[&["--now", SPEC_NOW], extra].concat(),
+        SPEC_SECRET,
+        request,
+    )
 }
 
 /// The `N. name  verdict` lines of the checks table, in printed order.
@@ -71,23 +78,12 @@ fn a_mismatch_shows_the_received_signature_never_the_expected_one() {
     // An attacker changes the target and asks `explain` (run by someone holding the secret) what
     // the signature should be.
     let request = spec_request().replace(SPEC_TARGET, "/api/v1/sessions/point-in-time/other");
-    let forged = run(
-        &[
-            "sign",
-            "--username",
-            "demo",
-            "--secret-env",
-            "S",
-            "--method",
-            "POST",
-            "--target",
-            "/api/v1/sessions/point-in-time/other",
-            "--body",
-            "-",
-            "--now",
-            SPEC_NOW,
-        ],
-        &[("S", SPEC_SECRET)],
+    let forged = sign(
+        "demo",
+        "POST",
+        "/api/v1/sessions/point-in-time/other",
+        &["--body", "-", "--now", SPEC_NOW],
+        SPEC_SECRET,
         SPEC_BODY.as_bytes(),
     )
     .expect(0)
@@ -100,7 +96,7 @@ fn a_mismatch_shows_the_received_signature_never_the_expected_one() {
         .trim_end_matches('"');
     assert_ne!(good_signature, SPEC_SIGNATURE);
 
-    let out = explain(&["--now", SPEC_NOW], SPEC_SECRET, &request).expect(1);
+    let out = explain_spec(&[], &request).expect(1);
     let text = out.stdout_text();
     assert!(
         !text.contains(good_signature),
@@ -155,7 +151,7 @@ fn policy_checks_come_from_the_verifier() {
             .stdout,
     )
     .unwrap();
-    let out = explain(&["--now", SPEC_NOW], SPEC_SECRET, &legacy).expect(1);
+    let out = explain_spec(&[], &legacy).expect(1);
     let checks = checks_of(&out.stdout_text());
     assert!(
         checks[1].1.ends_with("[verify.algorithm_not_allowed]"),
@@ -168,19 +164,9 @@ fn policy_checks_come_from_the_verifier() {
         checks[2].1
     );
     assert!(checks[5].1.contains("not checked: an earlier check failed"));
-    explain(
-        &["--now", SPEC_NOW, "--allow-legacy-sha256"],
-        SPEC_SECRET,
-        &legacy,
-    )
-    .expect(0);
+    explain_spec(&["--allow-legacy-sha256"], &legacy).expect(0);
 
-    let out = explain(
-        &["--now", SPEC_NOW, "--username", "other"],
-        SPEC_SECRET,
-        &spec_request(),
-    )
-    .expect(1);
+    let out = explain_spec(&["--username", "other"], &spec_request()).expect(1);
     let table = checks_of(&out.stdout_text());
     assert!(
         table[3]
@@ -193,7 +179,7 @@ fn policy_checks_come_from_the_verifier() {
 #[test]
 fn an_unusable_authorization_header_still_gets_the_other_checks() {
     let request = spec_request().replace("username=\"demo\",", "username=\"demo\"");
-    let out = explain(&["--now", SPEC_NOW], SPEC_SECRET, &request).expect(1);
+    let out = explain_spec(&[], &request).expect(1);
     let text = out.stdout_text();
     let checks = checks_of(&text);
     assert!(
@@ -216,7 +202,7 @@ fn an_unusable_authorization_header_still_gets_the_other_checks() {
 
 #[test]
 fn input_problems_exit_2() {
-    let out = explain(&["--now", SPEC_NOW], SPEC_SECRET, "garbage\r\n\r\n").expect(2);
+    let out = explain_spec(&[], "garbage\r\n\r\n").expect(2);
     assert!(
         out.stderr
             .starts_with("ingo-sign: cannot parse the request")

@@ -38,19 +38,12 @@ fn no_subcommand_prints_the_secret() {
     let mut outputs = Vec::new();
 
     let sign = |extra: &[&str], source: &[&str]| {
-        let mut args = vec![
-            "sign",
-            "--username",
+        let mut args = sign_args(
             "demo",
-            "--method",
             "POST",
-            "--target",
             SPEC_TARGET,
-            "--body",
-            body,
-            "--now",
-            SPEC_NOW,
-        ];
+            &["--body", body, "--now", SPEC_NOW],
+        );
         args.extend_from_slice(source);
         args.extend_from_slice(extra);
         run(&args, &env, b"")

@@ -76,24 +76,14 @@ fn http_format_is_the_request_as_sent_and_verify_accepts_it() {
     );
     assert_eq!(&lines[7..], ["", ""], "a blank line ends the head");
 
-    let verify = |extra: &[&str]| {
-        let mut args = vec!["verify", "--secret-env", "S", "--now", SPEC_NOW];
-        args.extend_from_slice(extra);
-        run(&args, &[("S", SPEC_SECRET)], &bytes)
-    };
-    let ok = verify(&[]).expect(0);
+    let ok = verify_spec(&[], &bytes).expect(0);
     assert_eq!(ok.stdout_text(), "ok\n");
     assert_eq!(ok.stderr, "");
-    verify(&["--username", "demo", "-"]).expect(0);
+    verify_spec(&["--username", "demo", "-"], &bytes).expect(0);
     // Without --host there is no Host line, and it still verifies.
     let bare = sign_spec(&["--format", "http"]).expect(0).stdout;
     assert!(!String::from_utf8_lossy(&bare).contains("Host:"));
-    run(
-        &["verify", "--secret-env", "S", "--now", SPEC_NOW],
-        &[("S", SPEC_SECRET)],
-        &bare,
-    )
-    .expect(0);
+    verify_spec(&[], &bare).expect(0);
 }
 
 #[test]
@@ -101,26 +91,8 @@ fn legacy_http_round_trips_only_where_legacy_is_allowed() {
     let bytes = sign_spec(&["--format", "http", "--legacy-sha256"])
         .expect(0)
         .stdout;
-    let env = [("S", SPEC_SECRET)];
-    run(
-        &[
-            "verify",
-            "--secret-env",
-            "S",
-            "--now",
-            SPEC_NOW,
-            "--allow-legacy-sha256",
-        ],
-        &env,
-        &bytes,
-    )
-    .expect(0);
-    let refused = run(
-        &["verify", "--secret-env", "S", "--now", SPEC_NOW],
-        &env,
-        &bytes,
-    )
-    .expect(1);
+    verify_spec(&["--allow-legacy-sha256"], &bytes).expect(0);
+    let refused = verify_spec(&[], &bytes).expect(1);
     assert!(
         refused
             .stderr
@@ -134,46 +106,24 @@ fn legacy_http_round_trips_only_where_legacy_is_allowed() {
 #[test]
 fn body_from_stdin_equals_body_from_file_and_no_body_is_empty() {
     let from_file = sign_spec(&[]).expect(0).stdout;
-    let from_stdin = run(
-        &[
-            "sign",
-            "--username",
-            "demo",
-            "--secret-env",
-            "S",
-            "--method",
-            "POST",
-            "--target",
-            SPEC_TARGET,
-            "--body",
-            "-",
-            "--now",
-            SPEC_NOW,
-        ],
-        &[("S", SPEC_SECRET)],
+    let from_stdin = sign(
+        "demo",
+        "POST",
+        SPEC_TARGET,
+        &["--body", "-", "--now", SPEC_NOW],
+        SPEC_SECRET,
         SPEC_BODY.as_bytes(),
     )
     .expect(0)
     .stdout;
     assert_eq!(from_file, from_stdin);
 
-    let empty = run(
-        &[
-            "sign",
-            "--username",
-            "demo",
-            "--secret-env",
-            "S",
-            "--method",
-            "GET",
-            "--target",
-            "/status?x=%2F",
-            "--now",
-            SPEC_NOW,
-            "--format",
-            "http",
-        ],
-        &[("S", "s")],
+    let empty = sign(
+        "demo",
+        "GET",
+        "/status?x=%2F",
+        &["--now", SPEC_NOW, "--format", "http"],
+        "s",
         b"",
     )
     .expect(0)
@@ -183,12 +133,7 @@ fn body_from_stdin_equals_body_from_file_and_no_body_is_empty() {
     assert!(text.ends_with("\r\n\r\n"), "nothing after the blank line");
     assert_eq!(header(&text, "Content-Length"), Some("0"));
     assert_eq!(header(&text, "Content-sha512"), Some(SHA512_OF_EMPTY));
-    run(
-        &["verify", "--secret-env", "S", "--now", SPEC_NOW],
-        &[("S", "s")],
-        &empty,
-    )
-    .expect(0);
+    verify(&["--now", SPEC_NOW], "s", &empty).expect(0);
 }
 
 #[test]
@@ -205,12 +150,7 @@ fn content_type_with_parameters_is_signed_as_given() {
         header(&text, "Content-Type"),
         Some("application/json; charset=utf-8")
     );
-    run(
-        &["verify", "--secret-env", "S", "--now", SPEC_NOW],
-        &[("S", SPEC_SECRET)],
-        &out.stdout,
-    )
-    .expect(0);
+    verify_spec(&[], &out.stdout).expect(0);
 }
 
 /// A body and a target that a careless quoter would let the shell interpret.
@@ -241,23 +181,13 @@ fn run_sh(command: &[u8], bin: &Path, cwd: &Path) -> std::process::Output {
 }
 
 fn sign_curl(dir: &Path, host: &str, body_args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut args = vec![
-        "sign",
-        "--username",
+    let mut args = sign_args(
         "demo",
-        "--secret-env",
-        "S",
-        "--method",
         "POST",
-        "--target",
         NASTY_TARGET,
-        "--now",
-        SPEC_NOW,
-        "--format",
-        "curl",
-        "--host",
-        host,
-    ];
+        &["--secret-env", "S", "--now", SPEC_NOW],
+    );
+    args.extend(["--format", "curl", "--host", host]);
     args.extend_from_slice(body_args);
     let out = run_in(Some(dir), &args, &[("S", "curl-secret-xyzzy")], stdin).expect(0);
     assert!(!out.stdout_text().contains("curl-secret-xyzzy"));
@@ -410,177 +340,74 @@ fn curl_command_sends_exactly_what_verify_accepts() {
             "curl sent the signed target and version unchanged: {}",
             String::from_utf8_lossy(&sent)
         );
-        run(
-            &[
-                "verify",
-                "--secret-env",
-                "S",
-                "--now",
-                SPEC_NOW,
-                "--username",
-                "demo",
-            ],
-            &[("S", "curl-secret-xyzzy")],
+        verify(
+            &["--now", SPEC_NOW, "--username", "demo"],
+            "curl-secret-xyzzy",
             &sent,
         )
         .expect(0);
     }
 }
 
-/// Extra arguments, environment, and a fragment of the expected message.
-type ErrorCase<'a> = (Vec<&'a str>, &'a [(&'a str, &'a str)], &'a str);
-
 #[test]
 fn input_and_usage_errors_exit_2() {
-    let env = [("S", "s3cret")];
-    let base = [
-        "sign",
-        "--username",
-        "demo",
-        "--method",
-        "POST",
-        "--target",
-        "/p",
+    const SECRET: &str = "s3cret";
+    // With the secret in S: the arguments after `--secret-env S`, and a fragment of the
+    // expected message.
+    let with_secret: [(&[&str], &str); 9] = [
+        (&["--format", "curl"], "--format curl needs --host"),
+        (&["--format", "curl", "--host", "a b"], "is not a host name"),
+        (
+            &["--format", "http", "--host", "a\r\nX-Evil: 1"],
+            "is not a host name",
+        ),
+        (&["--body", "/nonexistent/body"], "cannot read the body"),
+        (&["--content-type", "text/plain"], "[sign.content_type]"),
+        (&["--format", "xml"], "invalid value 'xml'"),
+        (&["--secret-file", "f"], "cannot be used with"),
+        (&["--now=-5"], "invalid value '-5' for '--now"),
+        (&["--secret", "x"], "unexpected argument '--secret'"),
     ];
-    let cases: Vec<ErrorCase<'_>> = vec![
+    for (extra, message) in with_secret {
+        let out = sign("demo", "POST", "/p", extra, SECRET, b"");
+        out.expect_input_error(message, &extra);
+    }
+    // The secret's source: the arguments, the environment, and a fragment of the message.
+    let env = [("S", SECRET)];
+    let sources: [SourceCase<'_>; 4] = [
         (
-            vec!["--secret-env", "S", "--format", "curl"],
-            &env,
-            "--format curl needs --host",
-        ),
-        (
-            vec!["--secret-env", "S", "--format", "curl", "--host", "a b"],
-            &env,
-            "is not a host name",
-        ),
-        (
-            vec![
-                "--secret-env",
-                "S",
-                "--format",
-                "http",
-                "--host",
-                "a\r\nX-Evil: 1",
-            ],
-            &env,
-            "is not a host name",
-        ),
-        (
-            vec!["--secret-env", "UNSET_VAR_FOR_TEST"],
+            &["--secret-env", "UNSET_VAR_FOR_TEST"],
             &env,
             "UNSET_VAR_FOR_TEST is not set",
         ),
         (
-            vec!["--secret-env", "EMPTY"],
+            &["--secret-env", "EMPTY"],
             &[("EMPTY", "")],
             "EMPTY is empty",
         ),
         (
-            vec!["--secret-file", "/nonexistent/secret"],
+            &["--secret-file", "/nonexistent/secret"],
             &env,
             "cannot read the secret file",
         ),
-        (
-            vec!["--secret-env", "S", "--body", "/nonexistent/body"],
-            &env,
-            "cannot read the body",
-        ),
-        (
-            vec!["--secret-env", "S", "--content-type", "text/plain"],
-            &env,
-            "[sign.content_type]",
-        ),
-        (
-            vec!["--secret-env", "S", "--format", "xml"],
-            &env,
-            "invalid value 'xml'",
-        ),
-        (
-            vec!["--secret-env", "S", "--secret-file", "f"],
-            &env,
-            "cannot be used with",
-        ),
-        (vec![], &env, "--secret-env <VAR>|--secret-file <PATH>"),
-        (
-            vec!["--secret-env", "S", "--now=-5"],
-            &env,
-            "invalid value '-5' for '--now",
-        ),
-        (
-            vec!["--secret-env", "S", "--secret", "x"],
-            &env,
-            "unexpected argument '--secret'",
-        ),
+        (&[], &env, "--secret-env <VAR>|--secret-file <PATH>"),
     ];
-    for (extra, env, message) in cases {
-        let mut args = base.to_vec();
-        args.extend_from_slice(&extra);
-        let out = run(&args, env, b"").expect(2);
-        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
-        assert!(out.stdout.is_empty(), "{args:?}");
+    for (source, env, message) in sources {
+        let args = sign_args("demo", "POST", "/p", source);
+        run(&args, env, b"").expect_input_error(message, &args);
     }
     // What the core refuses to sign is an input error too, with the core's kind.
-    let out = run(
-        &[
-            "sign",
-            "--username",
-            "demo",
-            "--secret-env",
-            "S",
-            "--method",
-            "PO ST",
-            "--target",
-            "/p",
-        ],
-        &env,
-        b"",
-    )
-    .expect(2);
+    let out = sign("demo", "PO ST", "/p", &[], SECRET, b"").expect(2);
     assert!(
         out.stderr.ends_with("[signing_string.invalid_method]\n"),
         "{}",
         out.stderr
     );
-    let out = run(
-        &[
-            "sign",
-            "--username",
-            "de\"mo",
-            "--secret-env",
-            "S",
-            "--method",
-            "POST",
-            "--target",
-            "/p",
-        ],
-        &env,
-        b"",
-    )
-    .expect(2);
+    let out = sign("de\"mo", "POST", "/p", &[], SECRET, b"").expect(2);
     assert!(out.stderr.ends_with("[key.username]\n"), "{}", out.stderr);
     // A body with a NUL byte cannot be inlined into a shell command.
-    let out = run(
-        &[
-            "sign",
-            "--username",
-            "demo",
-            "--secret-env",
-            "S",
-            "--method",
-            "POST",
-            "--target",
-            "/p",
-            "--body",
-            "-",
-            "--format",
-            "curl",
-            "--host",
-            "h",
-        ],
-        &env,
-        b"{\0}",
-    )
-    .expect(2);
+    let curl = ["--body", "-", "--format", "curl", "--host", "h"];
+    let out = sign("demo", "POST", "/p", &curl, SECRET, b"{\0}").expect(2);
     assert!(out.stderr.contains("NUL"), "{}", out.stderr);
 }
 

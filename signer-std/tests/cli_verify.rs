@@ -11,12 +11,6 @@ fn spec_request() -> Vec<u8> {
         .stdout
 }
 
-fn verify(extra: &[&str], secret: &str, request: &[u8]) -> Out {
-    let mut args = vec!["verify", "--secret-env", "S"];
-    args.extend_from_slice(extra);
-    run(&args, &[("S", secret)], request)
-}
-
 #[track_caller]
 fn assert_rejected(out: Out, kind: &str) -> String {
     let out = out.expect(1);
@@ -33,7 +27,7 @@ fn assert_rejected(out: Out, kind: &str) -> String {
 
 #[test]
 fn a_good_request_prints_ok() {
-    let out = verify(&["--now", SPEC_NOW], SPEC_SECRET, &spec_request()).expect(0);
+    let out = verify_spec(&[], &spec_request()).expect(0);
     assert_eq!(out.stdout_text(), "ok\n");
     assert_eq!(out.stderr, "");
 }
@@ -47,41 +41,20 @@ fn lf_line_ends_and_a_file_argument_are_accepted() {
         .replace("\r\n", "\n")
         .into_bytes();
     lf.extend_from_slice(&request[end..]);
-    verify(&["--now", SPEC_NOW], SPEC_SECRET, &lf).expect(0);
+    verify_spec(&[], &lf).expect(0);
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("request.http");
     std::fs::write(&file, &request).unwrap();
-    verify(
-        &["--now", SPEC_NOW, file.to_str().unwrap()],
-        SPEC_SECRET,
-        b"",
-    )
-    .expect(0);
-    verify(&["--now", SPEC_NOW, "-"], SPEC_SECRET, &request).expect(0);
+    verify_spec(&[file.to_str().unwrap()], b"").expect(0);
+    verify_spec(&["-"], &request).expect(0);
 }
 
 #[test]
 fn the_default_clock_is_the_system_clock() {
-    let signed = run(
-        &[
-            "sign",
-            "--username",
-            "u",
-            "--secret-env",
-            "S",
-            "--method",
-            "POST",
-            "--target",
-            "/p",
-            "--format",
-            "http",
-        ],
-        &[("S", "s")],
-        b"",
-    )
-    .expect(0)
-    .stdout;
+    let signed = sign("u", "POST", "/p", &["--format", "http"], "s", b"")
+        .expect(0)
+        .stdout;
     verify(&[], "s", &signed).expect(0);
     // The same request is stale at SPEC §7's instant, which is years earlier.
     assert_rejected(
@@ -128,15 +101,12 @@ fn a_wrong_secret_or_tampering_is_rejected() {
     let tampered = String::from_utf8(request.clone())
         .unwrap()
         .replace("Alex", "Alec");
-    assert_rejected(
-        verify(&["--now", SPEC_NOW], SPEC_SECRET, tampered.as_bytes()),
-        "digest.mismatch",
-    );
+    assert_rejected(verify_spec(&[], tampered.as_bytes()), "digest.mismatch");
     let retargeted = String::from_utf8(request)
         .unwrap()
         .replace("/plugin", "/plugin2");
     assert_rejected(
-        verify(&["--now", SPEC_NOW], SPEC_SECRET, retargeted.as_bytes()),
+        verify_spec(&[], retargeted.as_bytes()),
         "verify.signature_mismatch",
     );
 }
@@ -144,18 +114,9 @@ fn a_wrong_secret_or_tampering_is_rejected() {
 #[test]
 fn username_pins_the_signer() {
     let request = spec_request();
-    verify(
-        &["--now", SPEC_NOW, "--username", "demo"],
-        SPEC_SECRET,
-        &request,
-    )
-    .expect(0);
+    verify_spec(&["--username", "demo"], &request).expect(0);
     let line = assert_rejected(
-        verify(
-            &["--now", SPEC_NOW, "--username", "partner-b"],
-            SPEC_SECRET,
-            &request,
-        ),
+        verify_spec(&["--username", "partner-b"], &request),
         "verify.unknown_username",
     );
     assert!(
@@ -172,17 +133,14 @@ fn an_unusable_authorization_header_is_the_reason_given() {
         .filter(|l| !l.starts_with("Authorization:"))
         .collect();
     assert_rejected(
-        verify(&["--now", SPEC_NOW], SPEC_SECRET, missing.as_bytes()),
+        verify_spec(&[], missing.as_bytes()),
         "verify.missing_authorization",
     );
     let bearer = request.replace("Authorization: hmac ", "Authorization: Bearer ");
-    assert_rejected(
-        verify(&["--now", SPEC_NOW], SPEC_SECRET, bearer.as_bytes()),
-        "authorization.scheme",
-    );
+    assert_rejected(verify_spec(&[], bearer.as_bytes()), "authorization.scheme");
     let twice = request.replacen("X-Date:", "Authorization: hmac x\r\nX-Date:", 1);
     assert_rejected(
-        verify(&["--now", SPEC_NOW], SPEC_SECRET, twice.as_bytes()),
+        verify_spec(&[], twice.as_bytes()),
         "verify.repeated_authorization",
     );
 }
@@ -191,73 +149,43 @@ fn an_unusable_authorization_header_is_the_reason_given() {
 fn policy_flags_require_headers_and_bound_the_body() {
     let request = spec_request();
     assert_rejected(
-        verify(
-            &["--now", SPEC_NOW, "--require-header", "Host"],
-            SPEC_SECRET,
-            &request,
-        ),
+        verify_spec(&["--require-header", "Host"], &request),
         "verify.required_header_unsigned",
     );
     assert_rejected(
-        verify(
-            &["--now", SPEC_NOW, "--max-body", "469"],
-            SPEC_SECRET,
-            &request,
-        ),
+        verify_spec(&["--max-body", "469"], &request),
         "verify.body_too_large",
     );
-    verify(
-        &["--now", SPEC_NOW, "--max-body", "470"],
-        SPEC_SECRET,
-        &request,
-    )
-    .expect(0);
+    verify_spec(&["--max-body", "470"], &request).expect(0);
 }
 
 #[test]
 fn secret_files_lose_one_trailing_newline() {
     let dir = tempfile::tempdir().unwrap();
     let request = spec_request();
+    let path = dir.path().join("secret");
+    // Verifies `request` with the secret read from a file holding `content`.
+    let verify_with_file = |content: String| {
+        std::fs::write(&path, content).unwrap();
+        let path = path.to_str().unwrap();
+        run(
+            &["verify", "--secret-file", path, "--now", SPEC_NOW],
+            &[],
+            &request,
+        )
+    };
     for content in [
         format!("{SPEC_SECRET}\n"),
         format!("{SPEC_SECRET}\r\n"),
         SPEC_SECRET.into(),
     ] {
-        let path = dir.path().join("secret");
-        std::fs::write(&path, content).unwrap();
-        run(
-            &[
-                "verify",
-                "--secret-file",
-                path.to_str().unwrap(),
-                "--now",
-                SPEC_NOW,
-            ],
-            &[],
-            &request,
-        )
-        .expect(0);
+        verify_with_file(content).expect(0);
     }
-    let path = dir.path().join("secret");
-    std::fs::write(&path, format!("{SPEC_SECRET}\n\n")).unwrap();
     assert_rejected(
-        run(
-            &[
-                "verify",
-                "--secret-file",
-                path.to_str().unwrap(),
-                "--now",
-                SPEC_NOW,
-            ],
-            &[],
-            &request,
-        ),
+        verify_with_file(format!("{SPEC_SECRET}\n\n")),
         "verify.signature_mismatch",
     );
 }
-
-/// Arguments, environment, standard input, and a fragment of the expected message.
-type ErrorCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
 
 #[test]
 fn input_problems_exit_2() {
@@ -265,85 +193,47 @@ fn input_problems_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty");
     std::fs::write(&empty, "\n").unwrap();
-    let cases: Vec<ErrorCase<'_>> = vec![
+    // The secret's source: the arguments after `verify`, the environment, and a fragment of
+    // the expected message; the request is SPEC §7's.
+    let sources: [SourceCase<'_>; 4] = [
         (
-            vec!["--secret-env", "NOT_SET_ANYWHERE"],
-            vec![],
-            request.clone(),
+            &["--secret-env", "NOT_SET_ANYWHERE"],
+            &[],
             "NOT_SET_ANYWHERE is not set",
         ),
+        (&["--secret-env", "S"], &[("S", "")], "S is empty"),
+        (&["--secret-file", empty.to_str().unwrap()], &[], "is empty"),
+        (&[], &[], "--secret-env <VAR>|--secret-file <PATH>"),
+    ];
+    for (args, env, message) in sources {
+        let args = [&["verify"], args].concat();
+        run(&args, env, &request).expect_input_error(message, &args);
+    }
+    // With a usable secret: the arguments after `--secret-env S`, standard input, and a
+    // fragment of the expected message.
+    let inputs: [(&[&str], &[u8], &str); 8] = [
         (
-            vec!["--secret-env", "S"],
-            vec![("S", "")],
-            request.clone(),
-            "S is empty",
-        ),
-        (
-            vec!["--secret-file", empty.to_str().unwrap()],
-            vec![],
-            request.clone(),
-            "is empty",
-        ),
-        (
-            vec!["--secret-env", "S", "/nonexistent/request"],
-            vec![("S", "x")],
-            vec![],
+            &["/nonexistent/request"],
+            b"",
             "cannot read the request /nonexistent/request",
         ),
+        (&[], b"not a request\r\n\r\n", "cannot parse the request"),
         (
-            vec!["--secret-env", "S"],
-            vec![("S", "x")],
-            b"not a request\r\n\r\n".to_vec(),
-            "cannot parse the request",
-        ),
-        (
-            vec!["--secret-env", "S"],
-            vec![("S", "x")],
-            b"POST / HTTP/1.1\r\nX-Date: 1\r\n".to_vec(),
+            &[],
+            b"POST / HTTP/1.1\r\nX-Date: 1\r\n",
             "not terminated by a blank line",
         ),
+        (&[], b"", "not terminated by a blank line"),
         (
-            vec!["--secret-env", "S"],
-            vec![("S", "x")],
-            b"".to_vec(),
-            "not terminated by a blank line",
-        ),
-        (
-            vec!["--secret-env", "S"],
-            vec![("S", "x")],
-            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec(),
+            &[],
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
             "Transfer-Encoding",
         ),
-        (
-            vec!["--secret-env", "S", "--username", "a\"b"],
-            vec![("S", "x")],
-            request.clone(),
-            "[key.username]",
-        ),
-        (
-            vec!["--secret-env", "S", "--max-skew", "five"],
-            vec![("S", "x")],
-            request.clone(),
-            "invalid value 'five'",
-        ),
-        (
-            vec![],
-            vec![],
-            request.clone(),
-            "--secret-env <VAR>|--secret-file <PATH>",
-        ),
-        (
-            vec!["--secret-env", "S", "a", "b"],
-            vec![("S", "x")],
-            request.clone(),
-            "unexpected argument 'b'",
-        ),
+        (&["--username", "a\"b"], &request, "[key.username]"),
+        (&["--max-skew", "five"], &request, "invalid value 'five'"),
+        (&["a", "b"], &request, "unexpected argument 'b'"),
     ];
-    for (args, env, stdin, message) in cases {
-        let mut full = vec!["verify"];
-        full.extend_from_slice(&args);
-        let out = run(&full, &env, &stdin).expect(2);
-        assert!(out.stderr.contains(message), "{full:?}: {}", out.stderr);
-        assert!(out.stdout.is_empty());
+    for (extra, stdin, message) in inputs {
+        verify(extra, "x", stdin).expect_input_error(message, &(extra, message));
     }
 }

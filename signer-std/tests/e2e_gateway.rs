@@ -61,12 +61,17 @@ async fn echo(Extension(user): Extension<VerifiedUser>, body: Bytes) -> String {
     )
 }
 
+/// The layer under test: `ring()`'s keys, SPEC §7's instant.
+fn layer(policy: GatewayPolicy) -> VerifyLayer<KeyRing, FixedClock> {
+    VerifyLayer::new(Arc::new(ring()), policy).with_clock(FixedClock(NOW))
+}
+
 fn router(policy: GatewayPolicy) -> Router {
     Router::new()
         .route("/gateway/process--card", post(echo))
         .route("/api/v1/sessions/point-in-time/plugin", post(echo))
         .route("/api/v1/status", get(echo))
-        .layer(VerifyLayer::new(Arc::new(ring()), policy).with_clock(FixedClock(NOW)))
+        .layer(layer(policy))
 }
 
 async fn serve(policy: GatewayPolicy) -> SocketAddr {
@@ -79,6 +84,39 @@ async fn serve(policy: GatewayPolicy) -> SocketAddr {
 fn client() -> SigningClient<FixedClock> {
     SigningClient::with_client(client_builder().timeout(TIMEOUT).build().unwrap(), key())
         .with_clock(FixedClock(NOW))
+}
+
+/// A client on `client`'s connections that signs with `key` at `now`.
+fn signing_as(
+    client: &SigningClient<FixedClock>,
+    key: SigningKey,
+    now: u64,
+) -> SigningClient<FixedClock> {
+    SigningClient::with_client(client.client().clone(), key).with_clock(FixedClock(now))
+}
+
+/// `text` with the first character of its `signature="..."` value changed.
+fn with_signature_changed(text: &str) -> String {
+    let at = text.find("signature=\"").unwrap() + "signature=\"".len();
+    let mut changed = text.to_owned();
+    let replacement = if &changed[at..=at] == "A" { "B" } else { "A" };
+    changed.replace_range(at..=at, replacement);
+    changed
+}
+
+/// A POST of `body` with `headers` to the card route of the server at `addr`, built by
+/// `client` and not signed yet (`client.execute` signs it as it sends it).
+fn card_request(
+    client: &SigningClient<FixedClock>,
+    addr: SocketAddr,
+    headers: &[(&str, &str)],
+    body: &'static str,
+) -> reqwest::Request {
+    let mut builder = client.post(format!("http://{addr}/gateway/process--card"));
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body).build().unwrap()
 }
 
 /// A signed POST of `BODY` to `path` (not yet sent).
@@ -134,11 +172,7 @@ async fn valid_requests_pass_with_the_verified_user() {
     let client = client();
 
     // Through the wrapper: signed as it is sent.
-    let request = client
-        .post(format!("http://{addr}/gateway/process--card"))
-        .body(BODY)
-        .build()
-        .unwrap();
+    let request = card_request(&client, addr, &[], BODY);
     let response = client.execute(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
@@ -171,11 +205,7 @@ async fn valid_requests_pass_with_the_verified_user() {
 
     // Several requests on one keep-alive connection, and an empty JSON object.
     for _ in 0..3 {
-        let request = client
-            .post(format!("http://{addr}/gateway/process--card"))
-            .body("{}")
-            .build()
-            .unwrap();
+        let request = card_request(&client, addr, &[], "{}");
         let response = client.execute(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
@@ -229,8 +259,7 @@ async fn each_tampering_is_refused_with_the_json_body() {
         &send(&client, request).await,
         VerifyError::SignatureMismatch,
     );
-    let stale = SigningClient::with_client(client.client().clone(), key())
-        .with_clock(FixedClock(NOW - 301));
+    let stale = signing_as(&client, key(), NOW - 301);
     let request = signed(&stale, addr, path);
     assert_refused(
         &send(&client, request).await,
@@ -244,10 +273,7 @@ async fn each_tampering_is_refused_with_the_json_body() {
     // The signature: one character changed.
     let mut request = signed(&client, addr, path);
     let authorization = request.headers()["authorization"].to_str().unwrap();
-    let at = authorization.find("signature=\"").unwrap() + "signature=\"".len();
-    let mut tampered = authorization.to_owned();
-    let replacement = if &tampered[at..=at] == "A" { "B" } else { "A" };
-    tampered.replace_range(at..=at, replacement);
+    let tampered = with_signature_changed(authorization);
     request
         .headers_mut()
         .insert("authorization", tampered.parse().unwrap());
@@ -299,11 +325,7 @@ async fn each_tampering_is_refused_with_the_json_body() {
     );
 
     // An unknown username (a key the server does not hold).
-    let stranger = SigningClient::with_client(
-        client.client().clone(),
-        SigningKey::new("stranger", SECRET).unwrap(),
-    )
-    .with_clock(FixedClock(NOW));
+    let stranger = signing_as(&client, SigningKey::new("stranger", SECRET).unwrap(), NOW);
     let request = signed(&stranger, addr, path);
     assert_refused(&send(&client, request).await, VerifyError::UnknownUsername);
 
@@ -321,24 +343,14 @@ async fn legacy_and_extra_signed_headers_follow_the_policy() {
 
     // Signing `host` adds the Host header hyper would send, and the server agrees with it.
     let client = client().sign_headers(["host", "idempotency-key"]);
-    let mut request = client
-        .post(format!("http://{addr}/gateway/process--card"))
-        .header("Idempotency-Key", "k-1")
-        .body(BODY)
-        .build()
-        .unwrap();
+    let mut request = card_request(&client, addr, &[("Idempotency-Key", "k-1")], BODY);
     client.sign(&mut request).unwrap();
     assert_eq!(request.headers()["host"], addr.to_string().as_str());
     let (status, _, body) = send(&client, request).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let legacy = client.clone().legacy_sha256(true);
-    let request = legacy
-        .post(format!("http://{addr}/gateway/process--card"))
-        .header("Idempotency-Key", "k-2")
-        .body(BODY)
-        .build()
-        .unwrap();
+    let request = card_request(&legacy, addr, &[("Idempotency-Key", "k-2")], BODY);
     let response = legacy.execute(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
@@ -351,12 +363,7 @@ async fn legacy_and_extra_signed_headers_follow_the_policy() {
 
     // Without the required header signed: 401.
     let plain = self::client();
-    let request = plain
-        .post(format!("http://{addr}/gateway/process--card"))
-        .header("Idempotency-Key", "k-3")
-        .body(BODY)
-        .build()
-        .unwrap();
+    let request = card_request(&plain, addr, &[("Idempotency-Key", "k-3")], BODY);
     let response = plain.execute(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
@@ -391,13 +398,16 @@ async fn raw_exchange(addr: SocketAddr, head: &str, body: &[u8]) -> (String, Str
     (head.to_owned(), body.to_owned(), closed)
 }
 
-/// A signed head for a body of `len` bytes of `byte` (as an HTTP/1.1 request head, unsent).
-fn raw_head(addr: SocketAddr, len: usize, extra: &str) -> (String, Vec<u8>) {
-    let body = vec![b' '; len];
-    let mut request = http::Request::post(format!("http://{addr}/gateway/process--card"))
-        .body(body.clone())
-        .unwrap();
+/// A POST to `uri` of `len` spaces, signed at SPEC §7's instant.
+fn signed_spaces(uri: &str, len: usize) -> http::Request<Vec<u8>> {
+    let mut request = http::Request::post(uri).body(vec![b' '; len]).unwrap();
     signer_std::http::sign_request(&Signer::new(&key()), &mut request, NOW).unwrap();
+    request
+}
+
+/// A signed head for a body of `len` spaces (as an HTTP/1.1 request head, unsent).
+fn raw_head(addr: SocketAddr, len: usize, extra: &str) -> (String, Vec<u8>) {
+    let request = signed_spaces(&format!("http://{addr}/gateway/process--card"), len);
     let mut head = String::from("POST /gateway/process--card HTTP/1.1\r\n");
     head.push_str(&format!("host: {addr}\r\n"));
     for (name, value) in request.headers() {
@@ -405,7 +415,7 @@ fn raw_head(addr: SocketAddr, len: usize, extra: &str) -> (String, Vec<u8>) {
     }
     head.push_str(extra);
     head.push_str("\r\n");
-    (head, body)
+    (head, request.into_body())
 }
 
 #[tokio::test]
@@ -486,6 +496,34 @@ impl Body for CountingBody {
     }
 }
 
+/// A [`CountingBody`] of `frames` frames of `size` bytes, and its count of polls.
+fn counting(frames: usize, size: usize) -> (CountingBody, Arc<AtomicUsize>) {
+    let polled = Arc::new(AtomicUsize::new(0));
+    let body = CountingBody {
+        frames,
+        size,
+        polled: Arc::clone(&polled),
+    };
+    (body, polled)
+}
+
+/// A request to the layer's service with `body` under the head of a POST of `signed_len`
+/// spaces, signed at SPEC §7's instant.
+fn signed_for(signed_len: usize, body: CountingBody) -> http::Request<CountingBody> {
+    let (parts, _) = signed_spaces("/gateway/process--card", signed_len).into_parts();
+    http::Request::from_parts(parts, body)
+}
+
+/// Waits until `service` is ready, then calls it.
+async fn call<S>(service: &mut S, request: http::Request<CountingBody>) -> S::Response
+where
+    S: Service<http::Request<CountingBody>>,
+    S::Error: std::fmt::Debug,
+{
+    poll_fn(|cx| service.poll_ready(cx)).await.unwrap();
+    service.call(request).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_body_running_past_its_declared_length_is_cut_off_at_once() {
     // Over HTTP/1 hyper frames the body by Content-Length; a body source that does not (another
@@ -499,29 +537,11 @@ async fn a_body_running_past_its_declared_length_is_cut_off_at_once() {
             async { "reached" }
         }),
     );
-    let layer =
-        VerifyLayer::new(Arc::new(ring()), GatewayPolicy::default()).with_clock(FixedClock(NOW));
-    let mut service = layer.layer(inner);
+    let mut service = layer(GatewayPolicy::default()).layer(inner);
 
     // Signed for 100 bytes; the body then sends 10 frames of 64.
-    let mut signed = http::Request::post("/gateway/process--card")
-        .body(vec![b' '; 100])
-        .unwrap();
-    signer_std::http::sign_request(&Signer::new(&key()), &mut signed, NOW).unwrap();
-    let polled = Arc::new(AtomicUsize::new(0));
-    let (parts, _) = signed.into_parts();
-    let request = http::Request::from_parts(
-        parts,
-        CountingBody {
-            frames: 10,
-            size: 64,
-            polled: Arc::clone(&polled),
-        },
-    );
-    poll_fn(|cx| Service::<http::Request<CountingBody>>::poll_ready(&mut service, cx))
-        .await
-        .unwrap();
-    let response = service.call(request).await.unwrap();
+    let (body, polled) = counting(10, 64);
+    let response = call(&mut service, signed_for(100, body)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let rejection = response.extensions().get::<Rejection>().unwrap();
     assert_eq!(rejection.kind(), "verify.content_length_mismatch");
@@ -533,46 +553,22 @@ async fn a_body_running_past_its_declared_length_is_cut_off_at_once() {
     assert_eq!(calls.load(Ordering::SeqCst), 0, "the handler never runs");
 
     // The same body, exactly as signed, reaches the handler.
-    let mut signed = http::Request::post("/gateway/process--card")
-        .body(vec![b' '; 128])
-        .unwrap();
-    signer_std::http::sign_request(&Signer::new(&key()), &mut signed, NOW).unwrap();
-    let (parts, _) = signed.into_parts();
-    let polled = Arc::new(AtomicUsize::new(0));
-    let request = http::Request::from_parts(
-        parts,
-        CountingBody {
-            frames: 2,
-            size: 64,
-            polled: Arc::clone(&polled),
-        },
-    );
-    poll_fn(|cx| Service::<http::Request<CountingBody>>::poll_ready(&mut service, cx))
-        .await
-        .unwrap();
-    let response = service.call(request).await.unwrap();
+    let (body, _) = counting(2, 64);
+    let response = call(&mut service, signed_for(128, body)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn an_unauthenticated_request_is_refused_before_its_body_is_polled() {
-    let layer =
-        VerifyLayer::new(Arc::new(ring()), GatewayPolicy::default()).with_clock(FixedClock(NOW));
-    let mut service = layer.layer(Router::new().route("/p", post(|| async { "reached" })));
-    let polled = Arc::new(AtomicUsize::new(0));
+    let inner = Router::new().route("/p", post(|| async { "reached" }));
+    let mut service = layer(GatewayPolicy::default()).layer(inner);
+    let (body, polled) = counting(1, 64);
     let request = http::Request::post("/p")
         .header("content-length", "64")
-        .body(CountingBody {
-            frames: 1,
-            size: 64,
-            polled: Arc::clone(&polled),
-        })
+        .body(body)
         .unwrap();
-    poll_fn(|cx| Service::<http::Request<CountingBody>>::poll_ready(&mut service, cx))
-        .await
-        .unwrap();
-    let response = service.call(request).await.unwrap();
+    let response = call(&mut service, request).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.headers()["www-authenticate"], "hmac");
     assert_eq!(polled.load(Ordering::SeqCst), 0);
@@ -595,14 +591,7 @@ async fn with_expect_100_continue_a_refused_client_never_sends_its_body() {
     };
 
     let (head, _) = raw_head(addr, 64, "expect: 100-continue\r\n");
-    let tampered = {
-        // Change the signature's first character.
-        let at = head.find("signature=\"").unwrap() + "signature=\"".len();
-        let mut t = head.clone();
-        let to = if &t[at..=at] == "A" { "B" } else { "A" };
-        t.replace_range(at..=at, to);
-        t
-    };
+    let tampered = with_signature_changed(&head);
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(tampered.as_bytes()).await.unwrap();
     let (_, response) = read_some(stream).await;

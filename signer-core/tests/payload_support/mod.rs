@@ -41,44 +41,8 @@ pub const SESSION_CREATE_RESPONSE_SEED: &str = r#"{
 "time": 0.8
 }"#;
 
-/// Push-to-card request body of `004_3afb189ecea9ab41.txt`.
-pub const PUSH_TO_CARD_SEED: &str = r#"{
-"participant_id": 12345,
-"account_type": "CA",
-"amount": 1010.5,
-"customer_account_token": "ca875cce-58c0-46a0-8f14-676190cc7df6",
-"source_of_funds": 4,
-"recipient_phone": "1231231234",
-"participant_unique_id1": "1f2739ed-3531-4af2-ae36-e6faf7936462",
-"participant_unique_id2": "90759390-01c7-47e7-8a90-6faa89b18ff6",
-"sender": {
-"sender_account": "ACC-00123456",
-"name_personal": {
-"first_name": "Alex",
-"last_name": "Rivera"
-},
-"contact_address": {
-"address1": "100 Innovation Way",
-"address2": "",
-"city": "Anytown",
-"state": "GA",
-"zip": "00000"
-},
-"contact_telcom": {
-"email": "jane.doe@example.com",
-"phone_home": "5555550101",
-"phone_mobile": "5555550100"
-}
-},
-"ledger": {
-"api_key": "lk_live_abc123xyz",
-"user_id": "usr_00456",
-"entity_type": "program",
-"entity_id": "ent_00789"
-},
-"timestamp": 1576099257,
-"version": 11
-}"#;
+/// Push-to-card request body of `004_3afb189ecea9ab41.txt` (the file the benchmarks read too).
+pub const PUSH_TO_CARD_SEED: &str = include_str!("../../../benches/data/push_to_card_seed.json");
 
 /// Push-to-card response body of `004_3afb189ecea9ab41.txt`.
 pub const PUSH_TO_CARD_RESPONSE_SEED: &str = r#"{
@@ -96,6 +60,15 @@ pub const PUSH_TO_CARD_RESPONSE_SEED: &str = r#"{
 "time": "1.1275"
 }"#;
 
+/// Every participant option on.
+pub fn all_options() -> Options {
+    Options::new()
+        .with_paypal_enabled()
+        .with_sender_data()
+        .with_ledger_service()
+        .with_retail_card_present()
+}
+
 /// One violation, owned, so tests can compare it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -105,6 +78,11 @@ pub struct Seen {
     pub kind: &'static str,
     /// The whole `Display` line.
     pub message: String,
+}
+
+/// Each violation's path and rule, in report order.
+pub fn paths_and_kinds(seen: &[Seen]) -> Vec<(&str, &'static str)> {
+    seen.iter().map(|s| (s.path.as_str(), s.kind)).collect()
 }
 
 /// What `validate` said, owned.

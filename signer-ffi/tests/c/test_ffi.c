@@ -399,6 +399,22 @@ static void signed_headers(Signed *s) {
   memcpy(s->headers, h, sizeof h);
 }
 
+/* Signs `request` with `key` at NOW into `s`, checking that it succeeds, and returns the head of
+ * the request as sent (`s`'s five headers). */
+static IngoRequestHead sign_into(IngoKey *key, const IngoSignRequest *request, Signed *s) {
+  signed_init(s);
+  CHECK_CODE(ingo_sign(key, request, NOW, &s->out), INGO_OK);
+  signed_headers(s);
+  IngoRequestHead head = {request->method, request->target, INGO_HTTP_1_1, s->headers, 5};
+  return head;
+}
+
+/* ingo_verify of BODY, the demo request's body, under `head`. */
+static int32_t verify_body(IngoKey *const *keys, size_t keys_len, const IngoPolicy *policy,
+                           const IngoRequestHead *head, uint64_t now, IngoVerified *out) {
+  return ingo_verify(keys, keys_len, policy, head, BODY, sizeof BODY - 1, now, out);
+}
+
 static void test_keys(void) {
   context = "keys";
   IngoKey *key = (IngoKey *)1;
@@ -425,8 +441,7 @@ static void test_sign_buffers(IngoKey *key) {
   context = "sign buffers";
   IngoSignRequest request = demo_request();
   Signed s;
-  signed_init(&s);
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
+  sign_into(key, &request, &s);
   CHECK(strcmp(s.x_date, "Fri, 17 Jan 2020 19:59:29 GMT") == 0, "x-date %s", s.x_date);
   CHECK(strcmp(s.length, "37") == 0 && s.out.content_length.len == 2, "length %s", s.length);
   CHECK(strlen(s.digest) == INGO_DIGEST_SHA512_LEN, "digest %s", s.digest);
@@ -493,6 +508,15 @@ static void test_sign_buffers(IngoKey *key) {
         "SHA-512 of nothing: %s", sha512);
 }
 
+/* The demo request with `field` set to `value`, signed by `key` into the Signed `*s`, gets the
+ * code `want`. */
+#define CHECK_SIGN_WITH(key, s, field, value, want)                   \
+  do {                                                                \
+    IngoSignRequest changed_ = demo_request();                        \
+    changed_.field = (value);                                         \
+    CHECK_CODE(ingo_sign((key), &changed_, NOW, &(s)->out), (want)); \
+  } while (0)
+
 static void test_sign_malformed(IngoKey *key) {
   context = "sign malformed";
   Signed s;
@@ -502,38 +526,20 @@ static void test_sign_malformed(IngoKey *key) {
   CHECK_CODE(ingo_sign(key, NULL, NOW, &s.out), INGO_E_NULL_POINTER);
   CHECK_CODE(ingo_sign(key, &request, NOW, NULL), INGO_E_NULL_POINTER);
 
-  request = demo_request();
-  request.algorithm = 3;
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_INVALID_ARGUMENT);
-  request = demo_request();
-  request.version = 12;
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_INVALID_ARGUMENT);
-  request = demo_request();
-  request.order = 3;
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_INVALID_ARGUMENT);
+  CHECK_SIGN_WITH(key, &s, algorithm, 3, INGO_E_INVALID_ARGUMENT);
+  CHECK_SIGN_WITH(key, &s, version, 12, INGO_E_INVALID_ARGUMENT);
+  CHECK_SIGN_WITH(key, &s, order, 3, INGO_E_INVALID_ARGUMENT);
 
-  request = demo_request();
-  request.method = cstr("PO ST");
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_SIGNING_STRING_INVALID_METHOD);
-  request = demo_request();
-  request.target = cstr("/a b");
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_SIGNING_STRING_INVALID_TARGET);
-  request = demo_request();
-  request.target = cstr("/caf\xe9"); /* not UTF-8: judged as the verifier would, not refused */
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_SIGNING_STRING_INVALID_TARGET);
-  request = demo_request();
-  request.content_type = cstr("text/plain");
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_SIGN_CONTENT_TYPE);
-  request = demo_request();
-  request.content_type = cstr("application/json\xff");
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_INVALID_UTF8);
-  request = demo_request();
-  request.body.ptr = NULL;
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_E_NULL_POINTER);
+  CHECK_SIGN_WITH(key, &s, method, cstr("PO ST"), INGO_E_SIGNING_STRING_INVALID_METHOD);
+  CHECK_SIGN_WITH(key, &s, target, cstr("/a b"), INGO_E_SIGNING_STRING_INVALID_TARGET);
+  /* Not UTF-8: judged as the verifier would, not refused. */
+  CHECK_SIGN_WITH(key, &s, target, cstr("/caf\xe9"), INGO_E_SIGNING_STRING_INVALID_TARGET);
+  CHECK_SIGN_WITH(key, &s, content_type, cstr("text/plain"), INGO_E_SIGN_CONTENT_TYPE);
+  CHECK_SIGN_WITH(key, &s, content_type, cstr("application/json\xff"), INGO_E_INVALID_UTF8);
+  CHECK_SIGN_WITH(key, &s, body.ptr, NULL, INGO_E_NULL_POINTER);
   CHECK_CODE(ingo_sign(key, &(IngoSignRequest){.method = INGO_LIT("GET"), .target = INGO_LIT("/")},
                        NOW, &s.out),
              INGO_OK); /* an empty body may be NULL */
-  request = demo_request();
   CHECK_CODE(ingo_sign(key, &request, 253402300800ULL, &s.out), INGO_E_DATE_YEAR_OUT_OF_RANGE);
 
   IngoHeader extras[INGO_MAX_EXTRA_HEADERS + 1];
@@ -583,17 +589,13 @@ static void test_verify(IngoKey *key) {
   context = "verify";
   IngoSignRequest request = demo_request();
   Signed s;
-  signed_init(&s);
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
-  signed_headers(&s);
-  IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
+  IngoRequestHead head = sign_into(key, &request, &s);
   IngoKey *keys[] = {key};
   IngoVerified who;
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &head, BODY, sizeof BODY - 1, NOW + 300, &who), INGO_OK);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW + 300, &who), INGO_OK);
   CHECK(strcmp(who.username, "demo") == 0 && who.username_len == 4, "username %s", who.username);
   CHECK(who.algorithm == INGO_HMAC_SHA512 && who.key_index == 0, "algorithm %d", who.algorithm);
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &head, BODY, sizeof BODY - 1, NOW + 301, NULL),
-             INGO_E_VERIFY_DATE_SKEW);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW + 301, NULL), INGO_E_VERIFY_DATE_SKEW);
   CHECK(ingo_error_http_status(INGO_E_VERIFY_DATE_SKEW) == 401, "skew is 401");
   char message[256];
   ingo_last_error_message(message, sizeof message);
@@ -607,31 +609,25 @@ static void test_verify(IngoKey *key) {
 
   CHECK_CODE(ingo_verify(keys, 1, NULL, &head, BODY, 3, NOW, NULL),
              INGO_E_VERIFY_CONTENT_LENGTH_MISMATCH);
-  CHECK_CODE(ingo_verify(NULL, 1, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_NULL_POINTER);
-  CHECK_CODE(ingo_verify(NULL, 0, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
+  CHECK_CODE(verify_body(NULL, 1, NULL, &head, NOW, NULL), INGO_E_NULL_POINTER);
+  CHECK_CODE(verify_body(NULL, 0, NULL, &head, NOW, NULL),
              INGO_E_VERIFY_UNKNOWN_USERNAME); /* an empty store knows nobody */
   IngoKey *with_null[] = {key, NULL};
-  CHECK_CODE(ingo_verify(with_null, 2, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_NULL_POINTER);
-  CHECK_CODE(ingo_verify(keys, 1, NULL, NULL, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_NULL_POINTER);
+  CHECK_CODE(verify_body(with_null, 2, NULL, &head, NOW, NULL), INGO_E_NULL_POINTER);
+  CHECK_CODE(verify_body(keys, 1, NULL, NULL, NOW, NULL), INGO_E_NULL_POINTER);
   CHECK_CODE(ingo_verify(keys, 1, NULL, &head, NULL, sizeof BODY - 1, NOW, NULL),
              INGO_E_NULL_POINTER);
 
   /* Received bytes that are not UTF-8 are a verdict on the request, not an ABI error. */
   IngoRequestHead bad = head;
   bad.method = cstr("P\xc3");
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &bad, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_SIGNING_STRING_INVALID_METHOD);
+  CHECK_CODE(verify_body(keys, 1, NULL, &bad, NOW, NULL), INGO_E_SIGNING_STRING_INVALID_METHOD);
   CHECK(ingo_error_http_status(INGO_E_SIGNING_STRING_INVALID_METHOD) == 400, "400");
   bad = head;
   bad.version = INGO_HTTP_2;
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &bad, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_VERIFY_SIGNATURE_MISMATCH);
+  CHECK_CODE(verify_body(keys, 1, NULL, &bad, NOW, NULL), INGO_E_VERIFY_SIGNATURE_MISMATCH);
   bad.version = 3;
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &bad, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_INVALID_ARGUMENT);
+  CHECK_CODE(verify_body(keys, 1, NULL, &bad, NOW, NULL), INGO_E_INVALID_ARGUMENT);
 
   /* Policy: required headers, legacy, limits. */
   IngoPolicy policy = ingo_policy_default();
@@ -641,33 +637,27 @@ static void test_verify(IngoKey *key) {
   IngoStr host = INGO_LIT("host");
   policy.required_headers = &host;
   policy.required_headers_len = 1;
-  CHECK_CODE(ingo_verify(keys, 1, &policy, &head, BODY, sizeof BODY - 1, NOW, NULL),
+  CHECK_CODE(verify_body(keys, 1, &policy, &head, NOW, NULL),
              INGO_E_VERIFY_REQUIRED_HEADER_UNSIGNED);
   policy.required_headers_len = INGO_MAX_REQUIRED_HEADERS + 1;
-  CHECK_CODE(ingo_verify(keys, 1, &policy, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_INVALID_ARGUMENT);
+  CHECK_CODE(verify_body(keys, 1, &policy, &head, NOW, NULL), INGO_E_INVALID_ARGUMENT);
   IngoStr not_utf8 = INGO_LIT("h\xffst");
   policy.required_headers = &not_utf8;
   policy.required_headers_len = 1;
-  CHECK_CODE(ingo_verify(keys, 1, &policy, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_INVALID_UTF8);
+  CHECK_CODE(verify_body(keys, 1, &policy, &head, NOW, NULL), INGO_E_INVALID_UTF8);
   policy = ingo_policy_default();
   policy.max_body = 36;
-  CHECK_CODE(ingo_verify(keys, 1, &policy, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_VERIFY_BODY_TOO_LARGE);
+  CHECK_CODE(verify_body(keys, 1, &policy, &head, NOW, NULL), INGO_E_VERIFY_BODY_TOO_LARGE);
   CHECK(ingo_error_http_status(INGO_E_VERIFY_BODY_TOO_LARGE) == 413, "413");
 
   /* Legacy hmac-sha256, only under a policy that allows it. */
   request.algorithm = INGO_HMAC_SHA256;
-  signed_init(&s);
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
-  signed_headers(&s);
+  head = sign_into(key, &request, &s);
   CHECK(strcmp(s.out.digest_header, "Content-sha256") == 0, "%s", s.out.digest_header);
-  CHECK_CODE(ingo_verify(keys, 1, NULL, &head, BODY, sizeof BODY - 1, NOW, NULL),
-             INGO_E_VERIFY_ALGORITHM_NOT_ALLOWED);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW, NULL), INGO_E_VERIFY_ALGORITHM_NOT_ALLOWED);
   policy = ingo_policy_default();
   policy.allow_legacy_sha256 = 1;
-  CHECK_CODE(ingo_verify(keys, 1, &policy, &head, BODY, sizeof BODY - 1, NOW, &who), INGO_OK);
+  CHECK_CODE(verify_body(keys, 1, &policy, &head, NOW, &who), INGO_OK);
   CHECK(who.algorithm == INGO_HMAC_SHA256, "legacy algorithm %d", who.algorithm);
 }
 
@@ -678,15 +668,12 @@ static void test_rotation(IngoKey *key) {
   CHECK_CODE(ingo_key_new("demo", 4, "old-secret", 10, &old), INGO_OK);
   IngoSignRequest request = demo_request();
   Signed s;
-  signed_init(&s);
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
-  signed_headers(&s);
-  IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
+  IngoRequestHead head = sign_into(key, &request, &s);
   IngoKey *keys[] = {other, old, key};
   IngoVerified who;
-  CHECK_CODE(ingo_verify(keys, 3, NULL, &head, BODY, sizeof BODY - 1, NOW, &who), INGO_OK);
+  CHECK_CODE(verify_body(keys, 3, NULL, &head, NOW, &who), INGO_OK);
   CHECK(who.key_index == 1, "the second key of demo: %zu", who.key_index);
-  CHECK_CODE(ingo_verify(keys, 2, NULL, &head, BODY, sizeof BODY - 1, NOW, &who),
+  CHECK_CODE(verify_body(keys, 2, NULL, &head, NOW, &who),
              INGO_E_VERIFY_SIGNATURE_MISMATCH); /* rotated away */
   ingo_key_free(other);
   ingo_key_free(old);
@@ -696,10 +683,7 @@ static void test_pending(IngoKey *key) {
   context = "pending";
   IngoSignRequest request = demo_request();
   Signed s;
-  signed_init(&s);
-  CHECK_CODE(ingo_sign(key, &request, NOW, &s.out), INGO_OK);
-  signed_headers(&s);
-  IngoRequestHead head = {request.method, request.target, INGO_HTTP_1_1, s.headers, 5};
+  IngoRequestHead head = sign_into(key, &request, &s);
   IngoKey *keys[] = {key};
   IngoPending pending;
   memset(&pending, 0, sizeof pending);

@@ -4,6 +4,8 @@ import ctypes
 import re
 import threading
 
+import pytest
+
 from conftest import (
     H,
     Bytes,
@@ -20,6 +22,7 @@ from conftest import (
 
 NOW = 1_579_291_169
 BODY = b'{"participant_unique_id1":"70646041"}'
+DEMO = [("demo", "demo-secret-not-for-production")]
 
 
 def codes():
@@ -55,10 +58,15 @@ def sign(key, mem, **fields):
         body=mem.str(BODY), **fields,
     )
     bufs = [Out(c) for c in (30, 21, 89, 2049)]
-    signed = IngoSigned(x_date=bufs[0].buf, content_length=bufs[1].buf, digest=bufs[2].buf,
-                        authorization=bufs[3].buf)
+    signed = signed_into(bufs)
     code = lib.ingo_sign(key, ctypes.byref(request), NOW, ctypes.byref(signed))
     return code, signed, bufs
+
+
+def signed_into(bufs):
+    """An IngoSigned whose four buffers are `bufs`' (X-Date, length, digest, Authorization)."""
+    return IngoSigned(x_date=bufs[0].buf, content_length=bufs[1].buf, digest=bufs[2].buf,
+                      authorization=bufs[3].buf)
 
 
 def head_of(mem, signed, bufs):
@@ -74,8 +82,25 @@ def head_of(mem, signed, bufs):
                            0, headers, n)
 
 
+class SignedDemo:
+    """The demo key, and the demo request it signed: the head as sent (`mem` keeps the bytes
+    the head points to alive)."""
+
+    def __init__(self, keys):
+        self.keys = keys
+        self.mem = Bytes()
+        code, signed, bufs = sign(keys.handles[0], self.mem)
+        assert code == 0
+        self.head = head_of(self.mem, signed, bufs)
+
+
+@pytest.fixture
+def demo(keys_factory):
+    return SignedDemo(keys_factory(DEMO))
+
+
 def test_sign_size_query_then_exact_buffers(keys_factory):
-    keys = keys_factory([("demo", "demo-secret-not-for-production")])
+    keys = keys_factory(DEMO)
     mem = Bytes()
     request = IngoSignRequest(method=mem.str("POST"), target=mem.str("/p"), body=mem.str(BODY))
     query = IngoSigned()
@@ -85,18 +110,13 @@ def test_sign_size_query_then_exact_buffers(keys_factory):
                query.authorization.len]
     assert lengths[:3] == [H["INGO_X_DATE_LEN"], len(str(len(BODY))), H["INGO_DIGEST_SHA512_LEN"]]
     bufs = [Out(n + 1) for n in lengths]
-    signed = IngoSigned(x_date=bufs[0].buf, content_length=bufs[1].buf, digest=bufs[2].buf,
-                        authorization=bufs[3].buf)
+    signed = signed_into(bufs)
     assert lib.ingo_sign(keys.handles[0], ctypes.byref(request), NOW, ctypes.byref(signed)) == 0
     assert bufs[0].c_string == "Fri, 17 Jan 2020 19:59:29 GMT"
 
 
-def test_streaming_phases_and_misuse(keys_factory):
-    keys = keys_factory([("demo", "demo-secret-not-for-production")])
-    mem = Bytes()
-    code, signed, bufs = sign(keys.handles[0], mem)
-    assert code == 0
-    head = head_of(mem, signed, bufs)
+def test_streaming_phases_and_misuse(demo):
+    keys, head = demo.keys, demo.head
     pending = Pending()
 
     # Phase one: the head is authenticated before any of the body is read.
@@ -146,12 +166,8 @@ def test_payload_lines_and_truncation():
     assert small.c_string == lines[0] + "\n"  # whole lines only
 
 
-def test_threads_share_keys_and_keep_their_own_last_error(keys_factory):
-    keys = keys_factory([("demo", "demo-secret-not-for-production")])
-    mem = Bytes()
-    code, signed, bufs = sign(keys.handles[0], mem)
-    assert code == 0
-    head = head_of(mem, signed, bufs)
+def test_threads_share_keys_and_keep_their_own_last_error(demo):
+    keys, head = demo.keys, demo.head
     results = {}
     barrier = threading.Barrier(4)
 

@@ -23,6 +23,10 @@ pub const SPEC_LEGACY_SIGNATURE: &str = "qp8rLccOWFvchoxEtPoltMDSVPkEyH7CY+OsfMb
 /// binary's copy.
 pub const SPEC_BODY: &str = r#"{"participant_unique_id1":"70646041-01ea-4cd6-b657-18ff88e465c7","host_uri":"https://digitalpay-test.ingo.money","language_locale_code":"en-US","recipient_information":{"first_name":"Alex","last_name":"Rivera","business_name":"Acme Limited","address_line1":"100 Innovation Way","city":"Anytown","state":"GA","zip_code":"37233","email_address":"jack.frost@example.com","phone_number":"1231231234","mobile_number":"1231231234","open_banking":{"mobus_customer_id":"9999"}}}"#;
 
+/// A case of the secret's source: the arguments that name it, the environment, and a fragment
+/// of the expected message.
+pub type SourceCase<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 /// What a run printed and returned.
 #[derive(Debug)]
 pub struct Out {
@@ -47,6 +51,16 @@ impl Out {
             self.stderr
         );
         self
+    }
+
+    /// Asserts an input or usage error: exit code 2, `message` in stderr, nothing on stdout.
+    /// `case` names the case in the failure message.
+    #[track_caller]
+    pub fn expect_input_error(self, message: &str, case: &dyn std::fmt::Debug) -> Self {
+        let out = self.expect(2);
+        assert!(out.stderr.contains(message), "{case:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{case:?}");
+        out
     }
 }
 
@@ -81,6 +95,62 @@ pub fn run_in(dir: Option<&Path>, args: &[&str], env: &[(&str, &str)], stdin: &[
         stdout: output.stdout,
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// `sign --username U --method M --target T rest...`: the arguments, for a test that chooses
+/// the secret's source itself.
+pub fn sign_args<'a>(
+    username: &'a str,
+    method: &'a str,
+    target: &'a str,
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "sign",
+        "--username",
+        username,
+        "--method",
+        method,
+        "--target",
+        target,
+    ];
+    args.extend_from_slice(rest);
+    args
+}
+
+/// `sign` of `method target` as `username` with `extra` arguments; `secret` is in `S` and
+/// `stdin` is piped in (the body, with `--body -`).
+pub fn sign(
+    username: &str,
+    method: &str,
+    target: &str,
+    extra: &[&str],
+    secret: &str,
+    stdin: &[u8],
+) -> Out {
+    let mut args = sign_args(username, method, target, &["--secret-env", "S"]);
+    args.extend_from_slice(extra);
+    run(&args, &[("S", secret)], stdin)
+}
+
+/// `command --secret-env S extra...` with `secret` in `S` and `stdin` piped in: how `verify`
+/// and `explain` read a request.
+pub fn with_secret(command: &str, extra: &[&str], secret: &str, stdin: &[u8]) -> Out {
+    let mut args = vec![command, "--secret-env", "S"];
+    args.extend_from_slice(extra);
+    run(&args, &[("S", secret)], stdin)
+}
+
+/// `verify` of `request` with `secret` and `extra` arguments.
+pub fn verify(extra: &[&str], secret: &str, request: &[u8]) -> Out {
+    with_secret("verify", extra, secret, request)
+}
+
+/// `verify --now <SPEC §7's instant> extra...` of `request` with SPEC §7's secret.
+pub fn verify_spec(extra: &[&str], request: &[u8]) -> Out {
+    let mut args = vec!["--now", SPEC_NOW];
+    args.extend_from_slice(extra);
+    verify(&args, SPEC_SECRET, request)
 }
 
 /// `sign` at SPEC §7's inputs with `extra` arguments; the secret is in `SPEC_SECRET_VAR`.
