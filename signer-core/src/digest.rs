@@ -168,16 +168,21 @@ impl BodyHasher {
     }
 
     /// Finishes the digest.
-    pub fn finalize(self) -> BodyDigest {
+    pub fn finalize(mut self) -> BodyDigest {
+        self.finalize_in_place()
+    }
+
+    /// Finishes the digest without moving the state, and resets it.
+    pub(crate) fn finalize_in_place(&mut self) -> BodyDigest {
         let mut bytes = [0u8; 64];
         let algorithm = match self {
             BodyHasher::Sha512(h) => {
-                bytes.copy_from_slice(&h.finalize());
+                bytes.copy_from_slice(&h.finalize_reset());
                 DigestAlgorithm::Sha512
             }
             BodyHasher::Sha256(h) => {
                 let (head, _) = bytes.split_at_mut(32);
-                head.copy_from_slice(&h.finalize());
+                head.copy_from_slice(&h.finalize_reset());
                 DigestAlgorithm::Sha256
             }
         };

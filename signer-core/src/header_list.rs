@@ -5,7 +5,7 @@
 
 use core::fmt;
 
-use crate::scan::{any_byte, find_byte};
+use crate::scan::any_byte;
 
 /// At most this many names may be signed (SPEC §4).
 pub const MAX_SIGNED_HEADERS: usize = 16;
@@ -77,14 +77,17 @@ impl<'a> HeaderList<'a> {
     /// # Errors
     /// The first [`HeaderListError`] the list breaks.
     pub fn parse(list: &'a str) -> Result<Self, HeaderListError> {
-        // One pass: each name is checked, then compared with the names kept so far.
+        // Most lists hold only token characters and spaces: one scan of the whole list proves
+        // it, and the names then need no check of their own. Otherwise each name is checked in
+        // turn, so the error reported is still the first one the list breaks.
+        let all_tokens = !any_byte(list.as_bytes(), |b| !is_list_byte(b));
         let mut seen = [""; MAX_SIGNED_HEADERS];
         let mut count = 0usize;
         for name in split_spaces(list) {
             if name.is_empty() {
                 return Err(HeaderListError::EmptyName);
             }
-            if any_byte(name.as_bytes(), |b| !is_lower_tchar(b)) {
+            if !all_tokens && any_byte(name.as_bytes(), |b| !is_lower_tchar(b)) {
                 return Err(HeaderListError::InvalidName);
             }
             if seen.get(..count).unwrap_or_default().contains(&name) {
@@ -125,7 +128,9 @@ fn split_spaces(list: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(list);
     core::iter::from_fn(move || {
         let current = rest?;
-        match find_byte(current.as_bytes(), |b| b == b' ') {
+        // Names are short (most under 16 bytes), so a plain loop finds the space sooner than a
+        // block scan would.
+        match current.bytes().position(|b| b == b' ') {
             Some(space) => {
                 rest = current.get(space.saturating_add(1)..);
                 current.get(..space)
@@ -140,24 +145,42 @@ fn split_spaces(list: &str) -> impl Iterator<Item = &str> {
 
 /// An HTTP token character (RFC 9110 §5.6.2) that is not an upper-case letter.
 pub(crate) fn is_lower_tchar(b: u8) -> bool {
-    is_tchar(b) && !b.is_ascii_uppercase()
+    token_class(b) & LOWER_TCHAR != 0
 }
 
 /// An HTTP token character (RFC 9110 §5.6.2).
 pub(crate) fn is_tchar(b: u8) -> bool {
-    // One load from a table instead of a chain of range tests per byte.
-    TCHAR.get(usize::from(b)).copied().unwrap_or(false)
+    token_class(b) & TCHAR != 0
 }
 
-/// [`is_tchar`] for every byte value, built at compile time from the RFC's classes.
+/// Whether a byte belongs in a header list: a lower-case token character or the separating
+/// space.
+fn is_list_byte(b: u8) -> bool {
+    token_class(b) & LIST_BYTE != 0
+}
+
+/// One load from a table instead of a chain of range tests per byte.
+fn token_class(b: u8) -> u8 {
+    TOKEN_CLASS.get(usize::from(b)).copied().unwrap_or(0)
+}
+
+const TCHAR: u8 = 1;
+const LOWER_TCHAR: u8 = 2;
+const LIST_BYTE: u8 = 4;
+
+/// The classes above for every byte value, built at compile time from the RFC's definition.
 // Evaluated by the compiler: an out-of-range index or overflow here fails the build, it cannot
 // happen at run time.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
-static TCHAR: [bool; 256] = {
-    let mut table = [false; 256];
+static TOKEN_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0u8;
     loop {
-        table[b as usize] = matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'z' | b'|' | b'~');
+        let tchar = matches!(b, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'^'..=b'z' | b'|' | b'~');
+        let lower = tchar && !b.is_ascii_uppercase();
+        table[b as usize] = (tchar as u8 * TCHAR)
+            | (lower as u8 * LOWER_TCHAR)
+            | ((lower || b == b' ') as u8 * LIST_BYTE);
         if b == u8::MAX {
             break table;
         }
@@ -168,6 +191,21 @@ static TCHAR: [bool; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_classes_follow_the_rfc() {
+        let symbols = b"!#$%&'*+-.^_`|~";
+        for b in 0..=u8::MAX {
+            let tchar = b.is_ascii_alphanumeric() || symbols.contains(&b);
+            assert_eq!(is_tchar(b), tchar, "{b:#04x}");
+            assert_eq!(
+                is_lower_tchar(b),
+                tchar && !b.is_ascii_uppercase(),
+                "{b:#04x}"
+            );
+            assert_eq!(is_list_byte(b), is_lower_tchar(b) || b == b' ', "{b:#04x}");
+        }
+    }
 
     #[test]
     fn bounds() {

@@ -21,7 +21,8 @@ use crate::digest::BodyDigest;
 use crate::header_list::{HeaderList, HeaderListError};
 use crate::key::SigningKey;
 use crate::signing_string::{
-    HeaderLookup, HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
+    HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
+    single_line_value,
 };
 
 /// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
@@ -101,6 +102,10 @@ pub fn sign_head<H: Headers + ?Sized>(
 
 /// The most extra headers a request may sign beyond the protocol's own.
 pub const MAX_EXTRA_HEADERS: usize = 10;
+
+/// The lines every signed request has before its extra headers: the request line, `x-date`,
+/// `content-type`, `content-length` and the digest.
+const DEFAULT_LINES: usize = 5;
 
 /// Where the body digest goes in the signed header list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -318,22 +323,28 @@ impl<'k> Signer<'k> {
             HeaderList::parse(&list_text).map_err(SignError::HeaderList)?
         };
 
-        let headers = GeneratedHeaders {
-            x_date: signed.x_date.as_str(),
-            content_type: request.content_type,
-            content_length: &signed.content_length,
-            digest_name: digest_algorithm.header_name(),
-            digest: &signed.digest,
-            extra: request.extra_headers,
-        };
-        let head = RequestHead {
-            method: request.method,
-            target: request.target,
-            version: self.version,
-            headers: &headers,
-        };
-        let signature =
-            sign_head(self.key, self.algorithm, list, &head).map_err(SignError::SigningString)?;
+        // The signer holds every value, so the lines are built from them directly rather than
+        // looked up by name: its own values (date, length, digest) are single-line by
+        // construction; the caller's (content type, extra headers) are checked.
+        let extras_from = DEFAULT_LINES;
+        let lines = SigningLines::build(
+            list,
+            request.method,
+            request.target,
+            self.version,
+            |index, name| match name {
+                "x-date" => Ok(signed.x_date.as_str().as_bytes()),
+                "content-type" => single_line_value(name, request.content_type.as_bytes()),
+                "content-length" => Ok(signed.content_length.as_bytes()),
+                _ if name == digest_algorithm.header_name() => Ok(signed.digest.as_bytes()),
+                _ => match request.extra_headers.get(index.saturating_sub(extras_from)) {
+                    Some((_, value)) => single_line_value(name, value.as_bytes()),
+                    None => Err(SigningStringError::HeaderMissing(HeaderName::new(name))),
+                },
+            },
+        )
+        .map_err(SignError::SigningString)?;
+        let signature = Signature::compute(self.key, self.algorithm, &lines);
         let authorization = Authorization::new(
             self.key.username(),
             self.algorithm,
@@ -454,32 +465,6 @@ impl<'r> SignedHeaders<'r> {
             ("Authorization", self.authorization.as_str()),
         ]
         .into_iter()
-    }
-}
-
-/// The headers a signer generates, plus the caller's extras, as a [`Headers`] lookup.
-struct GeneratedHeaders<'a> {
-    x_date: &'a str,
-    content_type: &'a str,
-    content_length: &'a str,
-    digest_name: &'static str,
-    digest: &'a str,
-    extra: &'a [(&'a str, &'a str)],
-}
-
-impl Headers for GeneratedHeaders<'_> {
-    fn lookup(&self, name: &str) -> HeaderLookup<'_> {
-        let generated = match name {
-            "x-date" => Some(self.x_date),
-            "content-type" => Some(self.content_type),
-            "content-length" => Some(self.content_length),
-            _ if name == self.digest_name => Some(self.digest),
-            _ => None,
-        };
-        match generated {
-            Some(value) => HeaderLookup::Once(value.as_bytes()),
-            None => self.extra.lookup(name),
-        }
     }
 }
 

@@ -47,6 +47,15 @@ impl HttpVersion {
         }
     }
 
+    /// `" HTTP/" version`: how the request line ends.
+    pub const fn request_line_suffix(self) -> &'static str {
+        match self {
+            HttpVersion::Http10 => " HTTP/1.0",
+            HttpVersion::Http11 => " HTTP/1.1",
+            HttpVersion::Http2 => " HTTP/2.0",
+        }
+    }
+
     /// Parses `1.0`, `1.1` or `2.0` (also `2`, as HTTP/2 names itself).
     pub fn parse(text: &str) -> Option<Self> {
         match text {
@@ -105,8 +114,13 @@ impl<N: AsRef<str>, V: AsRef<[u8]>, const K: usize> Headers for [(N, V); K] {
 /// Like `eq_ignore_ascii_case`, but every byte pair is compared without a branch: a lookup
 /// compares each listed name with every received one, and the early exits of a byte loop
 /// mispredicted on most of those comparisons.
+#[inline]
 fn is_named(received: &[u8], listed: &[u8]) -> bool {
+    // Names of one length often differ only near the end (`content-length`, `content-sha512`):
+    // the last byte rules most of them out before the whole names are compared.
+    let last = |name: &[u8]| name.last().map(u8::to_ascii_lowercase);
     received.len() == listed.len()
+        && last(received) == last(listed)
         && received.iter().zip(listed).fold(0u8, |diff, (&r, &l)| {
             diff | (r.to_ascii_lowercase() ^ l.to_ascii_lowercase())
         }) == 0
@@ -240,10 +254,24 @@ pub fn single_header<'h, H: Headers + ?Sized>(
     match headers.lookup(name) {
         HeaderLookup::Absent => Err(SigningStringError::HeaderMissing(HeaderName::new(name))),
         HeaderLookup::Repeated => Err(SigningStringError::HeaderRepeated(HeaderName::new(name))),
-        HeaderLookup::Once(value) if !is_single_line(value) => Err(
-            SigningStringError::HeaderValueInvalid(HeaderName::new(name)),
-        ),
-        HeaderLookup::Once(value) => Ok(trim_ows(value)),
+        HeaderLookup::Once(value) => single_line_value(name, value),
+    }
+}
+
+/// `value` trimmed, if it is single-line: what a signing string carries for a header.
+///
+/// # Errors
+/// [`SigningStringError::HeaderValueInvalid`] when it holds CR, LF or NUL.
+pub(crate) fn single_line_value<'v>(
+    name: &str,
+    value: &'v [u8],
+) -> Result<&'v [u8], SigningStringError> {
+    if is_single_line(value) {
+        Ok(trim_ows(value))
+    } else {
+        Err(SigningStringError::HeaderValueInvalid(HeaderName::new(
+            name,
+        )))
     }
 }
 
@@ -284,23 +312,40 @@ impl<'a> SigningLines<'a> {
         names: HeaderList<'a>,
         head: &RequestHead<'a, H>,
     ) -> Result<Self, SigningStringError> {
+        Self::build(names, head.method, head.target, head.version, |_, name| {
+            single_header(head.headers, name)
+        })
+    }
+
+    /// Lines whose header values `value_of` gives, by position in the list and name. A signer
+    /// uses it with the values it holds, so it need not look its own headers up.
+    ///
+    /// # Errors
+    /// [`SigningStringError`] for an invalid method or target, or whatever `value_of` returns.
+    pub(crate) fn build(
+        names: HeaderList<'a>,
+        method: &'a str,
+        target: &'a str,
+        version: HttpVersion,
+        mut value_of: impl FnMut(usize, &'a str) -> Result<&'a [u8], SigningStringError>,
+    ) -> Result<Self, SigningStringError> {
         let mut lines = SigningLines {
-            method: head.method,
-            target: head.target,
-            version: head.version,
+            method,
+            target,
+            version,
             lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
             count: 0,
         };
         // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
         // so each name has a slot.
-        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
+        for (index, (slot, name)) in lines.lines.iter_mut().zip(names.iter()).enumerate() {
             *slot = if name == REQUEST_LINE {
-                check_request_line(head)?;
+                check_request_line(method, target)?;
                 Line::RequestLine
             } else {
                 Line::Header {
                     name,
-                    value: single_header(head.headers, name)?,
+                    value: value_of(index, name)?,
                 }
             };
             lines.count = lines.count.saturating_add(1);
@@ -309,40 +354,63 @@ impl<'a> SigningLines<'a> {
     }
 
     /// Streams the signing string into `sink`, piece by piece.
+    ///
+    /// The protocol's own lines start with one constant piece each (`"\nx-date: "`), and the
+    /// request line ends with one (`" HTTP/1.1"`): 12 pieces for the default list instead of
+    /// 21, as every piece costs a bounds check and a copy into the MAC's block buffer.
     pub(crate) fn write(&self, mut sink: impl FnMut(&[u8])) {
         let lines = self.lines.get(..self.count).unwrap_or_default();
         for (index, line) in lines.iter().enumerate() {
-            if index > 0 {
-                sink(b"\n");
-            }
+            let first = index == 0;
             match *line {
                 Line::RequestLine => {
+                    if !first {
+                        sink(b"\n");
+                    }
                     sink(self.method.as_bytes());
                     sink(b" ");
                     sink(self.target.as_bytes());
-                    sink(b" HTTP/");
-                    sink(self.version.as_str().as_bytes());
+                    sink(self.version.request_line_suffix().as_bytes());
                 }
                 Line::Header { name, value } => {
-                    sink(name.as_bytes());
-                    sink(b": ");
+                    match known_line_start(name) {
+                        // Without its leading LF on the first line.
+                        Some(start) if first => sink(start.get(1..).unwrap_or_default()),
+                        Some(start) => sink(start),
+                        None => {
+                            if !first {
+                                sink(b"\n");
+                            }
+                            sink(name.as_bytes());
+                            sink(b": ");
+                        }
+                    }
                     sink(value);
                 }
             }
         }
     }
 
-    /// The trimmed value of the listed header `name`; `None` when the list does not name it.
-    pub(crate) fn value(&self, name: &str) -> Option<&'a [u8]> {
-        let lines = self.lines.get(..self.count).unwrap_or_default();
-        lines.iter().find_map(|line| match *line {
-            Line::Header {
-                name: listed,
-                value,
-            } if listed == name => Some(value),
-            _ => None,
-        })
+    /// The trimmed value of the header at `index` of the list; `None` for the request line or
+    /// past the end.
+    pub(crate) fn value_at(&self, index: usize) -> Option<&'a [u8]> {
+        match self.lines.get(..self.count)?.get(index)? {
+            Line::Header { value, .. } => Some(value),
+            Line::RequestLine => None,
+        }
     }
+}
+
+/// `"\n" name ": "` for the headers every request signs, as one constant.
+fn known_line_start(name: &str) -> Option<&'static [u8]> {
+    Some(match name {
+        "x-date" => b"\nx-date: ",
+        "content-type" => b"\ncontent-type: ",
+        "content-length" => b"\ncontent-length: ",
+        "content-sha512" => b"\ncontent-sha512: ",
+        "content-sha256" => b"\ncontent-sha256: ",
+        _ => return None,
+    })
 }
 
 impl MacInput for SigningLines<'_> {
@@ -413,11 +481,11 @@ impl fmt::Display for SigningStringIntoError {
     }
 }
 
-fn check_request_line<H: ?Sized>(head: &RequestHead<'_, H>) -> Result<(), SigningStringError> {
-    if head.method.is_empty() || !head.method.bytes().all(is_tchar) {
+fn check_request_line(method: &str, target: &str) -> Result<(), SigningStringError> {
+    if method.is_empty() || !method.bytes().all(is_tchar) {
         return Err(SigningStringError::InvalidMethod);
     }
-    let target = head.target.as_bytes();
+    let target = target.as_bytes();
     if target.is_empty() || any_byte(target, |b| !b.is_ascii_graphic()) {
         return Err(SigningStringError::InvalidTarget);
     }
@@ -437,6 +505,8 @@ pub fn trim_ows(value: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
+    use core::fmt::Write as _;
+
     use super::*;
 
     #[test]
@@ -521,6 +591,41 @@ mod tests {
                 "{method} {target}"
             );
         }
+    }
+
+    #[test]
+    fn constant_pieces_spell_what_they_stand_for() {
+        for version in [HttpVersion::Http10, HttpVersion::Http11, HttpVersion::Http2] {
+            let mut spelled = heapless::String::<32>::new();
+            write!(spelled, " HTTP/{}", version.as_str()).unwrap();
+            assert_eq!(version.request_line_suffix(), spelled.as_str());
+        }
+        for name in [
+            "x-date",
+            "content-type",
+            "content-length",
+            "content-sha512",
+            "content-sha256",
+        ] {
+            let mut spelled = heapless::String::<32>::new();
+            write!(spelled, "\n{name}: ").unwrap();
+            assert_eq!(known_line_start(name), Some(spelled.as_bytes()));
+        }
+        assert_eq!(known_line_start("host"), None);
+        // A protocol header listed first has no leading LF; one listed later has.
+        let headers = [("Content-Type", "application/json"), ("Host", "h")];
+        let head = RequestHead {
+            method: "GET",
+            target: "/",
+            version: HttpVersion::Http11,
+            headers: &headers[..],
+        };
+        let mut buf = [0u8; 128];
+        let list = HeaderList::parse("content-type host request-line").unwrap();
+        assert_eq!(
+            signing_string_into(list, &head, &mut buf).unwrap(),
+            "content-type: application/json\nhost: h\nGET / HTTP/1.1"
+        );
     }
 
     #[test]

@@ -282,7 +282,7 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         }
 
         // 3. The required headers are signed.
-        let digests = self.signed_digests(algorithm, list)?;
+        let positions = self.signed_positions(algorithm, list)?;
 
         // 4. The username is known.
         let mut keys = self.store.keys_for(auth.username()).peekable();
@@ -314,17 +314,26 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         }
 
         // 7. X-Date is valid and within the skew.
-        let date = parse_imf_fixdate(signed_value(&lines, "x-date")?).map_err(VerifyError::Date)?;
+        let date = parse_imf_fixdate(signed_value(&lines, positions.x_date, "x-date")?)
+            .map_err(VerifyError::Date)?;
         check_skew(date, now, self.policy.skew_limit()).map_err(VerifyError::DateSkew)?;
 
         // 8. Content-Type is JSON.
-        if !is_json_content_type(signed_value(&lines, "content-type")?) {
+        if !is_json_content_type(signed_value(
+            &lines,
+            positions.content_type,
+            "content-type",
+        )?) {
             return Err(VerifyError::ContentType);
         }
 
         // 9. Content-Length is plain decimal and within the limit.
-        let declared = parse_content_length(signed_value(&lines, "content-length")?)
-            .ok_or(VerifyError::ContentLengthInvalid)?;
+        let declared = parse_content_length(signed_value(
+            &lines,
+            positions.content_length,
+            "content-length",
+        )?)
+        .ok_or(VerifyError::ContentLengthInvalid)?;
         if declared > self.policy.body_limit() {
             return Err(VerifyError::BodyTooLarge {
                 limit: self.policy.body_limit(),
@@ -334,9 +343,9 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         // 10, first half: the digest headers are well-formed. Each gets a hasher for the body,
         // made in place (mapping an array of hashers copied each one several times).
         let mut hashers = [None, None];
-        for (slot, alg) in hashers.iter_mut().zip(digests) {
-            if let Some(alg) = alg {
-                let value = signed_value(&lines, alg.header_name())?;
+        for (slot, digest) in hashers.iter_mut().zip(positions.digests) {
+            if let Some((alg, at)) = digest {
+                let value = signed_value(&lines, at, alg.header_name())?;
                 let expected = BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?;
                 *slot = Some((BodyHasher::new(alg), expected));
             }
@@ -358,55 +367,82 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         })
     }
 
-    /// Checks the required set (SPEC §5.3) and returns the digest headers to check: SHA-512
-    /// and/or SHA-256.
-    fn signed_digests(
+    /// Checks the required set (SPEC §5.3) and returns where the headers steps 7–10 read sit
+    /// in the list, so they are read from the resolved lines by position.
+    fn signed_positions(
         &self,
         algorithm: Algorithm,
         list: HeaderList<'_>,
-    ) -> Result<[Option<DigestAlgorithm>; 2], VerifyError> {
+    ) -> Result<Positions, VerifyError> {
         // One pass over the list for the six names checked here.
-        let (mut sha512, mut sha256, mut required) = (false, false, [false; 4]);
-        for name in list.iter() {
-            match name {
-                "content-sha512" => sha512 = true,
-                "content-sha256" => sha256 = true,
-                REQUEST_LINE => required[0] = true,
-                "x-date" => required[1] = true,
-                "content-type" => required[2] = true,
-                "content-length" => required[3] = true,
-                _ => {}
+        let mut found = [None; 6];
+        for (index, name) in list.iter().enumerate() {
+            let slot = match name {
+                "content-sha512" => 0,
+                "content-sha256" => 1,
+                REQUEST_LINE => 2,
+                "x-date" => 3,
+                "content-type" => 4,
+                "content-length" => 5,
+                _ => continue,
+            };
+            if let Some(position) = found.get_mut(slot) {
+                *position = Some(index);
             }
         }
-        if algorithm == Algorithm::HmacSha512 && sha256 {
+        let [
+            sha512,
+            sha256,
+            request_line,
+            x_date,
+            content_type,
+            content_length,
+        ] = found;
+        if algorithm == Algorithm::HmacSha512 && sha256.is_some() {
             return Err(VerifyError::DigestAlgorithmMismatch);
         }
-        let names = [REQUEST_LINE, "x-date", "content-type", "content-length"];
-        for (name, listed) in names.into_iter().zip(required) {
-            if !listed {
-                return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
-            }
-        }
-        if !sha512 && !sha256 {
-            let name = algorithm.default_digest().header_name();
-            return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
+        let unsigned = |name: &str| VerifyError::RequiredHeaderUnsigned(HeaderName::new(name));
+        request_line.ok_or(unsigned(REQUEST_LINE))?;
+        let x_date = x_date.ok_or(unsigned("x-date"))?;
+        let content_type = content_type.ok_or(unsigned("content-type"))?;
+        let content_length = content_length.ok_or(unsigned("content-length"))?;
+        if sha512.is_none() && sha256.is_none() {
+            return Err(unsigned(algorithm.default_digest().header_name()));
         }
         for name in self.policy.required_headers() {
             if !list.iter().any(|listed| listed.eq_ignore_ascii_case(name)) {
-                return Err(VerifyError::RequiredHeaderUnsigned(HeaderName::new(name)));
+                return Err(unsigned(name));
             }
         }
-        Ok([
-            sha512.then_some(DigestAlgorithm::Sha512),
-            sha256.then_some(DigestAlgorithm::Sha256),
-        ])
+        Ok(Positions {
+            x_date,
+            content_type,
+            content_length,
+            digests: [
+                sha512.map(|at| (DigestAlgorithm::Sha512, at)),
+                sha256.map(|at| (DigestAlgorithm::Sha256, at)),
+            ],
+        })
     }
 }
 
-/// The value of a header the list signs. Step 3 made sure the list names every header read this
-/// way, so the lookup cannot miss; were it to, the request is refused as missing that header.
-fn signed_value<'h>(lines: &SigningLines<'h>, name: &str) -> Result<&'h [u8], VerifyError> {
-    lines.value(name).ok_or(VerifyError::SigningString(
+/// Where, in the signed list, the headers read after the MAC are.
+struct Positions {
+    x_date: usize,
+    content_type: usize,
+    content_length: usize,
+    /// The digest headers to check, SHA-512 and/or SHA-256.
+    digests: [Option<(DigestAlgorithm, usize)>; 2],
+}
+
+/// The value of the header at `index` of the signed list. Step 3 found every header read this
+/// way in the list, so it cannot miss; were it to, the request is refused as missing `name`.
+fn signed_value<'h>(
+    lines: &SigningLines<'h>,
+    index: usize,
+    name: &str,
+) -> Result<&'h [u8], VerifyError> {
+    lines.value_at(index).ok_or(VerifyError::SigningString(
         SigningStringError::HeaderMissing(HeaderName::new(name)),
     ))
 }
@@ -466,7 +502,7 @@ impl PendingBody {
     ///
     /// # Errors
     /// [`VerifyError::ContentLengthMismatch`] or [`VerifyError::Digest`].
-    pub fn finish(self) -> Result<Verified, VerifyError> {
+    pub fn finish(mut self) -> Result<Verified, VerifyError> {
         if let Some(error) = self.failed {
             return Err(error);
         }
@@ -476,10 +512,11 @@ impl PendingBody {
                 received: self.received,
             });
         }
-        for (hasher, expected) in self.hashers.into_iter().flatten() {
+        // Finished where they lie: moving each SHA-512 state out to consume it cost a copy.
+        for (hasher, expected) in self.hashers.iter_mut().flatten() {
             hasher
-                .finalize()
-                .verify(&expected)
+                .finalize_in_place()
+                .verify(expected)
                 .map_err(VerifyError::Digest)?;
         }
         Ok(self.verified)
