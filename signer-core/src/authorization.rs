@@ -333,49 +333,12 @@ impl<'a> Authorization<'a> {
         if value.len() > MAX_AUTHORIZATION_LEN {
             return Err(AuthorizationError::TooLong { len: value.len() });
         }
-        let mut cursor = Cursor {
-            bytes: value,
-            pos: 0,
+        // Signers write the canonical layout; it is recognised by its fixed text, and anything
+        // else goes through the grammar (which also gives every error its position).
+        let values = match canonical_values(value) {
+            Some(values) => values.map(Some),
+            None => parameter_values(value)?,
         };
-        match value.get(..4) {
-            Some(scheme) if scheme.eq_ignore_ascii_case(b"hmac") => cursor.pos = 4,
-            _ => return Err(AuthorizationError::Scheme),
-        }
-        if cursor.skip(|b| b == b' ') == 0 {
-            return Err(AuthorizationError::Scheme);
-        }
-
-        let mut values: [Option<&'a [u8]>; 4] = [None; 4];
-        loop {
-            let (parameter, raw) = cursor.param()?;
-            let slot = values
-                .get_mut(parameter.index())
-                .ok_or(AuthorizationError::Scheme)?;
-            if slot.is_some() {
-                return Err(AuthorizationError::DuplicateParameter(parameter));
-            }
-            if raw.is_empty() {
-                return Err(AuthorizationError::EmptyParameter(parameter));
-            }
-            *slot = Some(raw);
-
-            let spaced = cursor.skip(is_ows) > 0;
-            match cursor.peek() {
-                None => break,
-                Some(b',') => {
-                    cursor.pos = cursor.pos.saturating_add(1);
-                    cursor.skip(is_ows);
-                    if cursor.peek().is_none() {
-                        return Err(AuthorizationError::Syntax { at: cursor.pos });
-                    }
-                }
-                // `"a" algorithm=` lacks a comma; `"a"x` is a value with garbage glued to it.
-                Some(b) if spaced && is_tchar(b) => {
-                    return Err(AuthorizationError::MissingComma { at: cursor.pos });
-                }
-                Some(_) => return Err(AuthorizationError::Syntax { at: cursor.pos }),
-            }
-        }
 
         let [username, algorithm, headers, signature] = values;
         let username = username.ok_or(AuthorizationError::MissingParameter(Parameter::Username))?;
@@ -469,6 +432,82 @@ impl fmt::Display for Authorization<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write_fmt_to(f)
     }
+}
+
+/// The four parameter values as the grammar reads them (SPEC §4): any order, any case for the
+/// scheme and names, optional whitespace around `=` and `,`.
+fn parameter_values(value: &[u8]) -> Result<[Option<&[u8]>; 4], AuthorizationError> {
+    let mut cursor = Cursor {
+        bytes: value,
+        pos: 0,
+    };
+    match value.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case(b"hmac") => cursor.pos = 4,
+        _ => return Err(AuthorizationError::Scheme),
+    }
+    if cursor.skip(|b| b == b' ') == 0 {
+        return Err(AuthorizationError::Scheme);
+    }
+
+    let mut values: [Option<&[u8]>; 4] = [None; 4];
+    loop {
+        let (parameter, raw) = cursor.param()?;
+        let slot = values
+            .get_mut(parameter.index())
+            .ok_or(AuthorizationError::Scheme)?;
+        if slot.is_some() {
+            return Err(AuthorizationError::DuplicateParameter(parameter));
+        }
+        if raw.is_empty() {
+            return Err(AuthorizationError::EmptyParameter(parameter));
+        }
+        *slot = Some(raw);
+
+        let spaced = cursor.skip(is_ows) > 0;
+        match cursor.peek() {
+            None => break,
+            Some(b',') => {
+                cursor.pos = cursor.pos.saturating_add(1);
+                cursor.skip(is_ows);
+                if cursor.peek().is_none() {
+                    return Err(AuthorizationError::Syntax { at: cursor.pos });
+                }
+            }
+            // `"a" algorithm=` lacks a comma; `"a"x` is a value with garbage glued to it.
+            Some(b) if spaced && is_tchar(b) => {
+                return Err(AuthorizationError::MissingComma { at: cursor.pos });
+            }
+            Some(_) => return Err(AuthorizationError::Syntax { at: cursor.pos }),
+        }
+    }
+    Ok(values)
+}
+
+/// The four values of a header in the canonical layout a signer writes
+/// (`hmac username="…", algorithm="…", headers="…", signature="…"`), found by matching its fixed
+/// text exactly. `None` for any other layout, an empty value, or a byte a quoted value cannot
+/// hold: the grammar then reads the header and reports the error. On a canonical header both
+/// give the same values.
+fn canonical_values(value: &[u8]) -> Option<[&[u8]; 4]> {
+    const OPENINGS: [&[u8]; 4] = [
+        b"hmac username=\"",
+        b"\", algorithm=\"",
+        b"\", headers=\"",
+        b"\", signature=\"",
+    ];
+    let mut rest = value;
+    let mut values: [&[u8]; 4] = [b""; 4];
+    for (slot, opening) in values.iter_mut().zip(OPENINGS) {
+        rest = rest.strip_prefix(opening)?;
+        let end = find_byte(rest, |b| !is_value_byte(b))?;
+        if end == 0 || rest.get(end) != Some(&b'"') {
+            return None;
+        }
+        let (found, after) = rest.split_at_checked(end)?;
+        *slot = found;
+        rest = after;
+    }
+    (rest == b"\"").then_some(values)
 }
 
 /// Checks that a username can be carried in a quoted value and is within bounds.
@@ -589,6 +628,25 @@ mod tests {
             auth.write_to(&mut small),
             Err(BufferTooSmall { needed: text.len() })
         );
+    }
+
+    #[test]
+    fn the_canonical_layout_reads_as_the_grammar_reads_it() {
+        let text = canonical();
+        let fast = canonical_values(text.as_bytes()).unwrap();
+        assert_eq!(parameter_values(text.as_bytes()).unwrap(), fast.map(Some));
+        // Anything off the exact layout is left to the grammar, which accepts or reports it.
+        for other in [
+            "HMAC username=\"demo\", algorithm=\"hmac-sha512\", headers=\"x-date\", signature=\"c2ln\"",
+            "hmac username=\"demo\",algorithm=\"hmac-sha512\", headers=\"x-date\", signature=\"c2ln\"",
+            "hmac username=\"\", algorithm=\"hmac-sha512\", headers=\"x-date\", signature=\"c2ln\"",
+            "hmac username=\"a\\b\", algorithm=\"hmac-sha512\", headers=\"x-date\", signature=\"c2ln\"",
+            "hmac username=\"demo\", algorithm=\"hmac-sha512\", headers=\"x-date\", signature=\"c2ln\" ",
+            "hmac username=\"demo\", algorithm=\"hmac-sha512\", headers=\"x-date\"",
+            "hmac algorithm=\"hmac-sha512\", username=\"demo\", headers=\"x-date\", signature=\"c2ln\"",
+        ] {
+            assert_eq!(canonical_values(other.as_bytes()), None, "{other}");
+        }
     }
 
     #[test]
