@@ -9,10 +9,10 @@
 use core::fmt;
 
 use sha2::{Digest as _, Sha256, Sha512};
-use subtle::ConstantTimeEq;
 
 use crate::algorithm::DigestAlgorithm;
 use crate::base64::{self, DecodeError};
+use crate::constant_time::bytes_eq;
 
 /// Why a digest header is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +123,7 @@ impl BodyDigest {
     /// [`DigestError::Mismatch`] when the algorithms or the bytes differ.
     pub fn verify(&self, expected: &BodyDigest) -> Result<(), DigestError> {
         // The algorithm is public; the bytes are compared without early exit.
-        let same = self.as_bytes().ct_eq(expected.as_bytes());
+        let same = bytes_eq(self.as_bytes(), expected.as_bytes());
         if self.algorithm == expected.algorithm && bool::from(same) {
             Ok(())
         } else {

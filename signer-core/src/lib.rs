@@ -69,6 +69,7 @@ pub mod algorithm;
 pub mod authorization;
 mod base64;
 pub mod buffer;
+mod constant_time;
 pub mod content_headers;
 pub mod date;
 pub mod digest;

@@ -17,10 +17,11 @@
 
 use core::fmt;
 
-use subtle::{Choice, ConstantTimeEq};
+use subtle::Choice;
 
 use crate::algorithm::{Algorithm, DigestAlgorithm};
 use crate::authorization::{Authorization, AuthorizationError};
+use crate::constant_time::bytes_eq;
 use crate::content_headers::{is_json_content_type, parse_content_length};
 use crate::date::{DateError, SkewError, check_skew, parse_imf_fixdate};
 use crate::digest::{BodyDigest, BodyHasher, DigestError};
@@ -299,9 +300,10 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         let mut matched = Choice::from(0);
         let mut key_index = 0usize;
         for (index, key) in keys.enumerate() {
-            let this = Signature::compute(key, algorithm, &lines)
-                .as_bytes()
-                .ct_eq(auth.signature());
+            let this = bytes_eq(
+                Signature::compute(key, algorithm, &lines).as_bytes(),
+                auth.signature(),
+            );
             key_index = if bool::from(this & !matched) {
                 index
             } else {
