@@ -18,7 +18,7 @@ use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
 use crate::content_headers::{JSON_MEDIA_TYPE, format_content_length, is_json_content_type};
 use crate::date::{DateError, HttpDate, format_imf_fixdate};
 use crate::digest::BodyDigest;
-use crate::header_list::{HeaderList, HeaderListError};
+use crate::header_list::{HeaderList, HeaderListError, MAX_SIGNED_HEADERS};
 use crate::key::SigningKey;
 use crate::signing_string::{
     HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
@@ -106,6 +106,8 @@ pub const MAX_EXTRA_HEADERS: usize = 10;
 /// The lines every signed request has before its extra headers: the request line, `x-date`,
 /// `content-type`, `content-length` and the digest.
 const DEFAULT_LINES: usize = 5;
+
+const _: () = assert!(DEFAULT_LINES + MAX_EXTRA_HEADERS <= MAX_SIGNED_HEADERS);
 
 /// Where the body digest goes in the signed header list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -323,27 +325,45 @@ impl<'k> Signer<'k> {
             HeaderList::parse(&list_text).map_err(SignError::HeaderList)?
         };
 
-        // The signer holds every value, so the lines are built from them directly rather than
-        // looked up by name: its own values (date, length, digest) are single-line by
-        // construction; the caller's (content type, extra headers) are checked.
-        let extras_from = DEFAULT_LINES;
-        let lines = SigningLines::build(
-            list,
-            request.method,
-            request.target,
-            self.version,
-            |index, name| match name {
-                "x-date" => Ok(signed.x_date.as_str().as_bytes()),
-                "content-type" => single_line_value(name, request.content_type.as_bytes()),
-                "content-length" => Ok(signed.content_length.as_bytes()),
-                _ if name == digest_algorithm.header_name() => Ok(signed.digest.as_bytes()),
-                _ => match request.extra_headers.get(index.saturating_sub(extras_from)) {
-                    Some((_, value)) => single_line_value(name, value.as_bytes()),
-                    None => Err(SigningStringError::HeaderMissing(HeaderName::new(name))),
-                },
-            },
-        )
-        .map_err(SignError::SigningString)?;
+        // The signer holds every value and knows their order, so it assembles the lines itself
+        // rather than looking headers up by name. Its own values (date, length, digest) are
+        // single-line by construction; the caller's (content type, extra headers) are checked.
+        let mut lines =
+            SigningLines::starting_with_request_line(request.method, request.target, self.version)
+                .map_err(SignError::SigningString)?;
+        let content_type = single_line_value("content-type", request.content_type.as_bytes())
+            .map_err(SignError::SigningString)?;
+        let length = ("content-length", signed.content_length.as_bytes());
+        let digest = (digest_algorithm.header_name(), signed.digest.as_bytes());
+        let (third, fourth) = match self.order {
+            HeaderOrder::DigestLast => (length, digest),
+            HeaderOrder::LengthLast => (digest, length),
+        };
+        let mut fits = true;
+        for (name, value) in [
+            ("x-date", signed.x_date.as_str().as_bytes()),
+            ("content-type", content_type),
+            third,
+            fourth,
+        ] {
+            fits &= lines.push(name, value).is_some();
+        }
+        // The extra headers' names as listed (lower-case), with the caller's values. (The
+        // extras come first in the zip, so a request without any does not split the list.)
+        for ((_, value), name) in request
+            .extra_headers
+            .iter()
+            .zip(list.iter().skip(DEFAULT_LINES))
+        {
+            let value =
+                single_line_value(name, value.as_bytes()).map_err(SignError::SigningString)?;
+            fits &= lines.push(name, value).is_some();
+        }
+        // `DEFAULT_LINES + MAX_EXTRA_HEADERS` lines always fit (asserted below); this only
+        // keeps a future change from signing fewer lines than it lists.
+        if !fits {
+            return Err(SignError::TooManyExtraHeaders);
+        }
         let signature = Signature::compute(self.key, self.algorithm, &lines);
         let authorization = Authorization::new(
             self.key.username(),

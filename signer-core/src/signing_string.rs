@@ -312,45 +312,57 @@ impl<'a> SigningLines<'a> {
         names: HeaderList<'a>,
         head: &RequestHead<'a, H>,
     ) -> Result<Self, SigningStringError> {
-        Self::build(names, head.method, head.target, head.version, |_, name| {
-            single_header(head.headers, name)
-        })
-    }
-
-    /// Lines whose header values `value_of` gives, by position in the list and name. A signer
-    /// uses it with the values it holds, so it need not look its own headers up.
-    ///
-    /// # Errors
-    /// [`SigningStringError`] for an invalid method or target, or whatever `value_of` returns.
-    pub(crate) fn build(
-        names: HeaderList<'a>,
-        method: &'a str,
-        target: &'a str,
-        version: HttpVersion,
-        mut value_of: impl FnMut(usize, &'a str) -> Result<&'a [u8], SigningStringError>,
-    ) -> Result<Self, SigningStringError> {
-        let mut lines = SigningLines {
-            method,
-            target,
-            version,
-            lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
-            count: 0,
-        };
+        let mut lines = Self::empty(head.method, head.target, head.version);
         // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
         // so each name has a slot.
-        for (index, (slot, name)) in lines.lines.iter_mut().zip(names.iter()).enumerate() {
+        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
             *slot = if name == REQUEST_LINE {
-                check_request_line(method, target)?;
+                check_request_line(head.method, head.target)?;
                 Line::RequestLine
             } else {
                 Line::Header {
                     name,
-                    value: value_of(index, name)?,
+                    value: single_header(head.headers, name)?,
                 }
             };
             lines.count = lines.count.saturating_add(1);
         }
         Ok(lines)
+    }
+
+    /// Lines a signer assembles from the values it holds, in the order it lists them: the
+    /// request line (checked here), then each header [`push`](Self::push)ed.
+    ///
+    /// # Errors
+    /// [`SigningStringError`] for an invalid method or target.
+    pub(crate) fn starting_with_request_line(
+        method: &'a str,
+        target: &'a str,
+        version: HttpVersion,
+    ) -> Result<Self, SigningStringError> {
+        check_request_line(method, target)?;
+        let mut lines = Self::empty(method, target, version);
+        lines.count = 1;
+        Ok(lines)
+    }
+
+    /// Appends a header line. `value` must be what a signing string carries: single-line and
+    /// trimmed ([`single_line_value`] makes sure of both). `None` when every one of the
+    /// [`MAX_SIGNED_HEADERS`] lines is taken.
+    pub(crate) fn push(&mut self, name: &'a str, value: &'a [u8]) -> Option<()> {
+        *self.lines.get_mut(self.count)? = Line::Header { name, value };
+        self.count = self.count.saturating_add(1);
+        Some(())
+    }
+
+    fn empty(method: &'a str, target: &'a str, version: HttpVersion) -> Self {
+        SigningLines {
+            method,
+            target,
+            version,
+            lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
+            count: 0,
+        }
     }
 
     /// Streams the signing string into `sink`, piece by piece.
