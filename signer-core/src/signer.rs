@@ -18,7 +18,7 @@ use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
 use crate::content_headers::{JSON_MEDIA_TYPE, format_content_length, is_json_content_type};
 use crate::date::{DateError, HttpDate, format_imf_fixdate};
 use crate::digest::BodyDigest;
-use crate::header_list::{HeaderList, HeaderListError, MAX_SIGNED_HEADERS};
+use crate::header_list::{HeaderList, HeaderListError, MAX_SIGNED_HEADERS, is_tchar};
 use crate::key::SigningKey;
 use crate::signing_string::{
     HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
@@ -422,6 +422,12 @@ impl<'k> Signer<'k> {
             if unsignable {
                 return Err(SignError::UnsignableHeader(HeaderName::new(name)));
             }
+            // Each extra header must be one name of the list: a space (or any other byte that is
+            // not a token character) would split it into several names, and the lines signed
+            // (one per extra header) would no longer be the lines listed.
+            if name.bytes().any(|b| !is_tchar(b)) {
+                return Err(SignError::HeaderList(HeaderListError::InvalidName));
+            }
             out.push(' ').map_err(|_| SignError::TooManyExtraHeaders)?;
             for c in name.chars() {
                 out.push(c.to_ascii_lowercase())
@@ -491,6 +497,24 @@ impl<'r> SignedHeaders<'r> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_extra_header_name_is_one_listed_name() {
+        // Found by the sign_verify fuzz target: `1t* 1` listed as two names, signed as one line.
+        let key = SigningKey::new("k", b"s").unwrap();
+        for name in ["1t* 1", "a\tb", "a:b", "caf\u{e9}"] {
+            let extra = [(name, "")];
+            let request = Request {
+                extra_headers: &extra,
+                ..Request::new("POST", "/", b"")
+            };
+            assert_eq!(
+                Signer::new(&key).sign(&request, 0).unwrap_err(),
+                SignError::HeaderList(HeaderListError::InvalidName),
+                "{name:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_constant_lists_are_what_write_header_list_builds() {
