@@ -404,10 +404,10 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             return Err(VerifyError::DigestAlgorithmMismatch);
         }
         let unsigned = |name: &str| VerifyError::RequiredHeaderUnsigned(HeaderName::new(name));
-        request_line.ok_or(unsigned(REQUEST_LINE))?;
-        let x_date = x_date.ok_or(unsigned("x-date"))?;
-        let content_type = content_type.ok_or(unsigned("content-type"))?;
-        let content_length = content_length.ok_or(unsigned("content-length"))?;
+        request_line.ok_or_else(|| unsigned(REQUEST_LINE))?;
+        let x_date = x_date.ok_or_else(|| unsigned("x-date"))?;
+        let content_type = content_type.ok_or_else(|| unsigned("content-type"))?;
+        let content_length = content_length.ok_or_else(|| unsigned("content-length"))?;
         if sha512.is_none() && sha256.is_none() {
             return Err(unsigned(algorithm.default_digest().header_name()));
         }
@@ -444,9 +444,9 @@ fn signed_value<'h>(
     index: usize,
     name: &str,
 ) -> Result<&'h [u8], VerifyError> {
-    lines.value_at(index).ok_or(VerifyError::SigningString(
-        SigningStringError::HeaderMissing(HeaderName::new(name)),
-    ))
+    lines.value_at(index).ok_or_else(|| {
+        VerifyError::SigningString(SigningStringError::HeaderMissing(HeaderName::new(name)))
+    })
 }
 
 /// A request whose head is authenticated, waiting for its body.
