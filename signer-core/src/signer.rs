@@ -306,8 +306,8 @@ impl<'k> Signer<'k> {
             }
             Body::Digested { .. } => return Err(SignError::DigestAlgorithm),
         };
-        // The result is built where it will be returned and the Authorization header is
-        // written into it last: moving a finished 2 KiB buffer out costs as much as formatting.
+        // The header values go straight into the result; the Authorization header is written
+        // into it last, once the lines that borrow the values are signed.
         let mut signed = SignedHeaders {
             x_date: format_imf_fixdate(now).map_err(SignError::Date)?,
             content_type: request.content_type,
@@ -333,20 +333,22 @@ impl<'k> Signer<'k> {
                 .map_err(SignError::SigningString)?;
         let content_type = single_line_value("content-type", request.content_type.as_bytes())
             .map_err(SignError::SigningString)?;
-        let length = ("content-length", signed.content_length.as_bytes());
-        let digest = (digest_algorithm.header_name(), signed.digest.as_bytes());
-        let (third, fourth) = match self.order {
-            HeaderOrder::DigestLast => (length, digest),
-            HeaderOrder::LengthLast => (digest, length),
-        };
-        let mut fits = true;
+        let [third, fourth] = self.length_and_digest(
+            ("content-length", signed.content_length.as_bytes()),
+            (digest_algorithm.header_name(), signed.digest.as_bytes()),
+        );
+        // `DEFAULT_LINES + MAX_EXTRA_HEADERS` lines always fit (asserted at `DEFAULT_LINES`), so
+        // `push` cannot run out; if a change ever made it, signing fails rather than signing
+        // fewer lines than it lists.
         for (name, value) in [
             ("x-date", signed.x_date.as_str().as_bytes()),
             ("content-type", content_type),
             third,
             fourth,
         ] {
-            fits &= lines.push(name, value).is_some();
+            lines
+                .push(name, value)
+                .ok_or(SignError::TooManyExtraHeaders)?;
         }
         // The extra headers' names as listed (lower-case), with the caller's values. (The
         // extras come first in the zip, so a request without any does not split the list.)
@@ -357,12 +359,9 @@ impl<'k> Signer<'k> {
         {
             let value =
                 single_line_value(name, value.as_bytes()).map_err(SignError::SigningString)?;
-            fits &= lines.push(name, value).is_some();
-        }
-        // `DEFAULT_LINES + MAX_EXTRA_HEADERS` lines always fit (asserted below); this only
-        // keeps a future change from signing fewer lines than it lists.
-        if !fits {
-            return Err(SignError::TooManyExtraHeaders);
+            lines
+                .push(name, value)
+                .ok_or(SignError::TooManyExtraHeaders)?;
         }
         let signature = Signature::compute(self.key, self.algorithm, &lines);
         let authorization = Authorization::new(
@@ -376,6 +375,15 @@ impl<'k> Signer<'k> {
             .write_fmt_to(&mut signed.authorization)
             .map_err(|_| SignError::AuthorizationTooLong)?;
         Ok(signed)
+    }
+
+    /// `length` and `digest` in the order [`HeaderOrder`] puts them: the one place that order is
+    /// decided, for the list and for the lines signed alike.
+    fn length_and_digest<T>(&self, length: T, digest: T) -> [T; 2] {
+        match self.order {
+            HeaderOrder::DigestLast => [length, digest],
+            HeaderOrder::LengthLast => [digest, length],
+        }
     }
 
     /// The list without extra headers: one of four constants (each checked by a test to parse).
@@ -405,10 +413,7 @@ impl<'k> Signer<'k> {
         if extra.len() > MAX_EXTRA_HEADERS {
             return Err(SignError::TooManyExtraHeaders);
         }
-        let (third, fourth) = match self.order {
-            HeaderOrder::DigestLast => ("content-length", digest.header_name()),
-            HeaderOrder::LengthLast => (digest.header_name(), "content-length"),
-        };
+        let [third, fourth] = self.length_and_digest("content-length", digest.header_name());
         write!(out, "request-line x-date content-type {third} {fourth}")
             .map_err(|_| SignError::TooManyExtraHeaders)?;
         let other_digest = match digest {
