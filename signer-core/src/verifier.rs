@@ -252,9 +252,22 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         body: &[u8],
         now: u64,
     ) -> Result<Verified, VerifyError> {
-        let mut pending = self.verify_head(head, now)?;
-        pending.update(body)?;
-        pending.finish()
+        let checked = self.check_head(head, now)?;
+        // What `PendingBody` does over a streamed body, on the whole of it: the same checks in
+        // the same order, without carrying the body hashers through the head's result.
+        let received = u64::try_from(body.len()).unwrap_or(u64::MAX);
+        if received != checked.declared {
+            return Err(VerifyError::ContentLengthMismatch {
+                declared: checked.declared,
+                received,
+            });
+        }
+        for expected in checked.digests.iter().flatten() {
+            BodyDigest::of(expected.algorithm(), body)
+                .verify(expected)
+                .map_err(VerifyError::Digest)?;
+        }
+        Ok(checked.verified())
     }
 
     /// Authenticates the head (SPEC §5 steps 1 to 9 and the digest header's form), before any
@@ -267,6 +280,31 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         head: &RequestHead<'_, H>,
         now: u64,
     ) -> Result<PendingBody, VerifyError> {
+        let checked = self.check_head(head, now)?;
+        // Each digest header gets a hasher for the body, made in place (mapping an array of
+        // hashers copied each one several times).
+        let mut hashers = [None, None];
+        for (slot, expected) in hashers.iter_mut().zip(checked.digests) {
+            if let Some(expected) = expected {
+                *slot = Some((BodyHasher::new(expected.algorithm()), expected));
+            }
+        }
+        Ok(PendingBody {
+            verified: checked.verified(),
+            declared: checked.declared,
+            received: 0,
+            hashers,
+            failed: None,
+        })
+    }
+
+    /// SPEC §5 steps 1 to 9 and the digest headers' form: everything [`verify`](Self::verify)
+    /// and [`verify_head`](Self::verify_head) check before the body.
+    fn check_head<'h, H: Headers + ?Sized>(
+        &self,
+        head: &RequestHead<'h, H>,
+        now: u64,
+    ) -> Result<CheckedHead<'h>, VerifyError> {
         // 1. Exactly one Authorization header, and it parses.
         let value = match head.headers.lookup("authorization") {
             HeaderLookup::Absent => return Err(VerifyError::MissingAuthorization),
@@ -342,30 +380,21 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             });
         }
 
-        // 10, first half: the digest headers are well-formed. Each gets a hasher for the body,
-        // made in place (mapping an array of hashers copied each one several times).
-        let mut hashers = [None, None];
-        for (slot, digest) in hashers.iter_mut().zip(positions.digests) {
+        // 10, first half: the digest headers are well-formed.
+        let mut digests = [None, None];
+        for (slot, digest) in digests.iter_mut().zip(positions.digests) {
             if let Some((alg, at)) = digest {
                 let value = signed_value(&lines, at, alg.header_name())?;
-                let expected = BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?;
-                *slot = Some((BodyHasher::new(alg), expected));
+                *slot = Some(BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?);
             }
         }
 
-        let mut username = heapless::String::new();
-        // The username was bounded to 256 bytes by the parser.
-        let _ = username.push_str(auth.username());
-        Ok(PendingBody {
-            verified: Verified {
-                username,
-                algorithm,
-                key_index,
-            },
+        Ok(CheckedHead {
+            username: auth.username(),
+            algorithm,
+            key_index,
             declared,
-            received: 0,
-            hashers,
-            failed: None,
+            digests,
         })
     }
 
@@ -425,6 +454,30 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
                 sha256.map(|at| (DigestAlgorithm::Sha256, at)),
             ],
         })
+    }
+}
+
+/// A head that passed every check before the body: what the body's checks need, and what
+/// a verified request reports.
+struct CheckedHead<'h> {
+    username: &'h str,
+    algorithm: Algorithm,
+    key_index: usize,
+    declared: u64,
+    /// The digests the headers claim, SHA-512 and/or SHA-256.
+    digests: [Option<BodyDigest>; 2],
+}
+
+impl CheckedHead<'_> {
+    fn verified(&self) -> Verified {
+        let mut username = heapless::String::new();
+        // The username was bounded to 256 bytes by the parser.
+        let _ = username.push_str(self.username);
+        Verified {
+            username,
+            algorithm: self.algorithm,
+            key_index: self.key_index,
+        }
     }
 }
 
