@@ -64,6 +64,35 @@ impl<'a> HeaderList<'a> {
     pub const DEFAULT: HeaderList<'static> =
         HeaderList("request-line x-date content-type content-length content-sha512");
 
+    /// The seed's order with the legacy SHA-256 digest.
+    pub(crate) const SHA256_DIGEST_LAST: HeaderList<'static> =
+        HeaderList("request-line x-date content-type content-length content-sha256");
+
+    /// The digest before the length, SHA-512.
+    pub(crate) const SHA512_LENGTH_LAST: HeaderList<'static> =
+        HeaderList("request-line x-date content-type content-sha512 content-length");
+
+    /// The digest before the length, legacy SHA-256.
+    pub(crate) const SHA256_LENGTH_LAST: HeaderList<'static> =
+        HeaderList("request-line x-date content-type content-sha256 content-length");
+
+    /// The lists a [`Signer`](crate::signer::Signer) sends without extra headers, the seed's
+    /// first: nearly every request a verifier sees carries one of these.
+    const SIGNERS_LISTS: [HeaderList<'static>; 4] = [
+        HeaderList::DEFAULT,
+        HeaderList::SHA256_DIGEST_LAST,
+        HeaderList::SHA512_LENGTH_LAST,
+        HeaderList::SHA256_LENGTH_LAST,
+    ];
+
+    /// One of the signers' lists, recognised by its text: valid without a parse (a test parses
+    /// each one).
+    pub(crate) fn known(list: &[u8]) -> Option<HeaderList<'static>> {
+        Self::SIGNERS_LISTS
+            .into_iter()
+            .find(|known| known.0.as_bytes() == list)
+    }
+
     /// Validates a space-separated list of names.
     ///
     /// ```
@@ -77,27 +106,8 @@ impl<'a> HeaderList<'a> {
     /// # Errors
     /// The first [`HeaderListError`] the list breaks.
     pub fn parse(list: &'a str) -> Result<Self, HeaderListError> {
-        // Most lists hold only token characters and spaces: one scan of the whole list proves
-        // it, and the names then need no check of their own. Otherwise each name is checked in
-        // turn, so the error reported is still the first one the list breaks.
-        let all_tokens = !any_byte(list.as_bytes(), |b| !is_list_byte(b));
-        let mut seen = [""; MAX_SIGNED_HEADERS];
-        let mut count = 0usize;
-        for name in split_spaces(list) {
-            if name.is_empty() {
-                return Err(HeaderListError::EmptyName);
-            }
-            if !all_tokens && any_byte(name.as_bytes(), |b| !is_lower_tchar(b)) {
-                return Err(HeaderListError::InvalidName);
-            }
-            if seen.get(..count).unwrap_or_default().contains(&name) {
-                return Err(HeaderListError::DuplicateName);
-            }
-            match seen.get_mut(count) {
-                Some(slot) => *slot = name,
-                None => return Err(HeaderListError::TooMany),
-            }
-            count = count.saturating_add(1);
+        if Self::known(list.as_bytes()).is_none() {
+            check_names(list)?;
         }
         Ok(HeaderList(list))
     }
@@ -105,11 +115,6 @@ impl<'a> HeaderList<'a> {
     /// The names, in signing order.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
         split_spaces(self.0)
-    }
-
-    /// A list the crate knows to be valid (its own constants).
-    pub(crate) const fn trusted(list: &'static str) -> HeaderList<'static> {
-        HeaderList(list)
     }
 
     /// Whether the list names `name` (lower-case).
@@ -121,6 +126,36 @@ impl<'a> HeaderList<'a> {
     pub fn as_str(&self) -> &'a str {
         self.0
     }
+}
+
+/// The grammar of a list (SPEC §4), for a list that is not one of the signers' own.
+///
+/// # Errors
+/// The first [`HeaderListError`] the list breaks.
+fn check_names(list: &str) -> Result<(), HeaderListError> {
+    // Most lists hold only token characters and spaces: one scan of the whole list proves
+    // it, and the names then need no check of their own. Otherwise each name is checked in
+    // turn, so the error reported is still the first one the list breaks.
+    let all_tokens = !any_byte(list.as_bytes(), |b| !is_list_byte(b));
+    let mut seen = [""; MAX_SIGNED_HEADERS];
+    let mut count = 0usize;
+    for name in split_spaces(list) {
+        if name.is_empty() {
+            return Err(HeaderListError::EmptyName);
+        }
+        if !all_tokens && any_byte(name.as_bytes(), |b| !is_lower_tchar(b)) {
+            return Err(HeaderListError::InvalidName);
+        }
+        if seen.get(..count).unwrap_or_default().contains(&name) {
+            return Err(HeaderListError::DuplicateName);
+        }
+        match seen.get_mut(count) {
+            Some(slot) => *slot = name,
+            None => return Err(HeaderListError::TooMany),
+        }
+        count = count.saturating_add(1);
+    }
+    Ok(())
 }
 
 /// `list.split(' ')` without the memchr-based char searcher, which costs more than the names.
@@ -224,6 +259,22 @@ mod tests {
             Err(HeaderListError::DuplicateName)
         );
         assert!(HeaderList::DEFAULT.contains("content-sha512"));
-        assert!(HeaderList::parse(HeaderList::DEFAULT.as_str()).is_ok());
+    }
+
+    /// The lists taken at sight are lists the full check accepts, and nothing else is taken.
+    #[test]
+    fn the_known_lists_are_valid_lists() {
+        for known in HeaderList::SIGNERS_LISTS {
+            assert_eq!(HeaderList::known(known.as_str().as_bytes()), Some(known));
+            // The grammar any other list goes through accepts it too.
+            assert_eq!(check_names(known.as_str()), Ok(()), "{known:?}");
+        }
+        for other in [
+            "request-line x-date content-type content-length",
+            "request-line x-date content-type content-length content-sha512 ",
+            "Request-line x-date content-type content-length content-sha512",
+        ] {
+            assert_eq!(HeaderList::known(other.as_bytes()), None, "{other}");
+        }
     }
 }

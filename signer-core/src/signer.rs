@@ -388,20 +388,12 @@ impl<'k> Signer<'k> {
 
     /// The list without extra headers: one of four constants (each checked by a test to parse).
     fn default_list(&self, digest: DigestAlgorithm) -> HeaderList<'static> {
-        HeaderList::trusted(match (self.order, digest) {
-            (HeaderOrder::DigestLast, DigestAlgorithm::Sha512) => {
-                "request-line x-date content-type content-length content-sha512"
-            }
-            (HeaderOrder::DigestLast, DigestAlgorithm::Sha256) => {
-                "request-line x-date content-type content-length content-sha256"
-            }
-            (HeaderOrder::LengthLast, DigestAlgorithm::Sha512) => {
-                "request-line x-date content-type content-sha512 content-length"
-            }
-            (HeaderOrder::LengthLast, DigestAlgorithm::Sha256) => {
-                "request-line x-date content-type content-sha256 content-length"
-            }
-        })
+        match (self.order, digest) {
+            (HeaderOrder::DigestLast, DigestAlgorithm::Sha512) => HeaderList::DEFAULT,
+            (HeaderOrder::DigestLast, DigestAlgorithm::Sha256) => HeaderList::SHA256_DIGEST_LAST,
+            (HeaderOrder::LengthLast, DigestAlgorithm::Sha512) => HeaderList::SHA512_LENGTH_LAST,
+            (HeaderOrder::LengthLast, DigestAlgorithm::Sha256) => HeaderList::SHA256_LENGTH_LAST,
+        }
     }
 
     fn write_header_list(
