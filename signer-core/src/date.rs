@@ -89,6 +89,12 @@ impl HttpDate {
         // The bytes are ASCII by construction; the fallback is unreachable.
         core::str::from_utf8(&self.0).unwrap_or("")
     }
+
+    /// The date's 29 ASCII bytes, without the UTF-8 check [`as_str`](Self::as_str) makes: what
+    /// a signer feeds its MAC.
+    pub fn as_bytes(&self) -> &[u8; 29] {
+        &self.0
+    }
 }
 
 impl fmt::Debug for HttpDate {

@@ -19,10 +19,10 @@ use crate::content_headers::{JSON_MEDIA_TYPE, format_content_length, is_json_con
 use crate::date::{DateError, HttpDate, format_imf_fixdate};
 use crate::digest::BodyDigest;
 use crate::header_list::{HeaderList, HeaderListError, MAX_SIGNED_HEADERS, is_tchar};
-use crate::key::SigningKey;
+use crate::key::{MacInput, SigningKey};
 use crate::signing_string::{
-    HeaderName, Headers, HttpVersion, RequestHead, SigningLines, SigningStringError,
-    single_line_value,
+    HeaderName, Headers, HttpVersion, LineWriter, RequestHead, SigningLines, SigningStringError,
+    check_request_line, single_line_value, trim_ows,
 };
 
 /// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
@@ -50,7 +50,7 @@ impl Signature {
     pub(crate) fn compute(
         key: &SigningKey,
         algorithm: Algorithm,
-        lines: &SigningLines<'_>,
+        lines: &(impl MacInput + ?Sized),
     ) -> Self {
         Signature {
             algorithm,
@@ -291,7 +291,10 @@ impl<'k> Signer<'k> {
         request: &Request<'r>,
         now: u64,
     ) -> Result<SignedHeaders<'r>, SignError> {
-        if !is_json_content_type(request.content_type.as_bytes()) {
+        // The usual content type is the constant itself: JSON and single-line at sight, so
+        // neither check below needs to scan it.
+        let plain_json = request.content_type == JSON_MEDIA_TYPE;
+        if !plain_json && !is_json_content_type(request.content_type.as_bytes()) {
             return Err(SignError::ContentType);
         }
         let digest_algorithm = self.algorithm.default_digest();
@@ -325,44 +328,37 @@ impl<'k> Signer<'k> {
             HeaderList::parse(&list_text).map_err(SignError::HeaderList)?
         };
 
-        // The signer holds every value and knows their order, so it assembles the lines itself
+        // The signer holds every value and knows their order, so it writes the lines itself
         // rather than looking headers up by name. Its own values (date, length, digest) are
-        // single-line by construction; the caller's (content type, extra headers) are checked.
-        let mut lines =
-            SigningLines::starting_with_request_line(request.method, request.target, self.version)
-                .map_err(SignError::SigningString)?;
-        let content_type = single_line_value("content-type", request.content_type.as_bytes())
-            .map_err(SignError::SigningString)?;
-        let [third, fourth] = self.length_and_digest(
-            ("content-length", signed.content_length.as_bytes()),
-            (digest_algorithm.header_name(), signed.digest.as_bytes()),
-        );
-        // `DEFAULT_LINES + MAX_EXTRA_HEADERS` lines always fit (asserted at `DEFAULT_LINES`), so
-        // `push` cannot run out; if a change ever made it, signing fails rather than signing
-        // fewer lines than it lists.
-        for (name, value) in [
-            ("x-date", signed.x_date.as_str().as_bytes()),
-            ("content-type", content_type),
-            third,
-            fourth,
-        ] {
-            lines
-                .push(name, value)
-                .ok_or(SignError::TooManyExtraHeaders)?;
-        }
-        // The extra headers' names as listed (lower-case), with the caller's values. (The
-        // extras come first in the zip, so a request without any does not split the list.)
+        // single-line by construction; the caller's (method, target, content type, extra
+        // headers) are checked here, before anything is signed.
+        check_request_line(request.method, request.target).map_err(SignError::SigningString)?;
+        let content_type = if plain_json {
+            JSON_MEDIA_TYPE.as_bytes()
+        } else {
+            single_line_value("content-type", request.content_type.as_bytes())
+                .map_err(SignError::SigningString)?
+        };
+        // The extra headers' names as listed (lower-case). (The extras come first in the zip,
+        // so a request without any does not split the list.)
         for ((_, value), name) in request
             .extra_headers
             .iter()
             .zip(list.iter().skip(DEFAULT_LINES))
         {
-            let value =
-                single_line_value(name, value.as_bytes()).map_err(SignError::SigningString)?;
-            lines
-                .push(name, value)
-                .ok_or(SignError::TooManyExtraHeaders)?;
+            single_line_value(name, value.as_bytes()).map_err(SignError::SigningString)?;
         }
+        let lines = SignerLines {
+            request,
+            version: self.version,
+            x_date: signed.x_date.as_bytes(),
+            content_type,
+            length_and_digest: self.length_and_digest(
+                ("content-length", signed.content_length.as_bytes()),
+                (digest_algorithm.header_name(), signed.digest.as_bytes()),
+            ),
+            list,
+        };
         let signature = Signature::compute(self.key, self.algorithm, &lines);
         let authorization = Authorization::new(
             self.key.username(),
@@ -432,6 +428,44 @@ impl<'k> Signer<'k> {
             }
         }
         Ok(())
+    }
+}
+
+/// The lines a [`Signer`] signs, written straight from the values it holds, in the order its
+/// list names them: the request line, `x-date`, `content-type`, length and digest in the
+/// signer's order, then each extra header under its listed (lower-case) name.
+///
+/// Nothing is stored or looked up: the MAC is fed as the lines are walked. Every caller value
+/// was checked by [`Signer::sign`] before this is made.
+struct SignerLines<'a> {
+    request: &'a Request<'a>,
+    version: HttpVersion,
+    x_date: &'a [u8],
+    content_type: &'a [u8],
+    /// `(name, value)` of `content-length` and the digest header, in the signer's order.
+    length_and_digest: [(&'static str, &'a [u8]); 2],
+    /// The list signed: the extra headers' names are read from it.
+    list: HeaderList<'a>,
+}
+
+impl MacInput for SignerLines<'_> {
+    fn feed<M: hmac::Mac>(&self, mac: &mut M) {
+        let mut lines = LineWriter::new(|piece: &[u8]| mac.update(piece));
+        lines.request_line(self.request.method, self.request.target, self.version);
+        lines.header("x-date", self.x_date);
+        lines.header("content-type", self.content_type);
+        for (name, value) in self.length_and_digest {
+            lines.header(name, value);
+        }
+        for ((_, value), name) in self
+            .request
+            .extra_headers
+            .iter()
+            .zip(self.list.iter().skip(DEFAULT_LINES))
+        {
+            // Checked single-line by `sign`; trimmed again here rather than kept.
+            lines.header(name, trim_ows(value.as_bytes()));
+        }
     }
 }
 
