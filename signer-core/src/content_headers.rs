@@ -16,6 +16,10 @@ pub const JSON_MEDIA_TYPE: &str = "application/json";
 /// assert!(!is_json_content_type(b"application/jsonx"));
 /// ```
 pub fn is_json_content_type(value: &[u8]) -> bool {
+    // What signers send, recognised before any trimming or splitting.
+    if value == JSON_MEDIA_TYPE.as_bytes() {
+        return true;
+    }
     let value = trim_ows(value);
     let media_type = match value.iter().position(|&b| b == b';') {
         Some(semicolon) => value.get(..semicolon).unwrap_or_default(),

@@ -21,6 +21,7 @@ use core::fmt;
 use hmac::Mac;
 
 use crate::buffer::{BufferTooSmall, SliceWriter};
+use crate::content_headers::JSON_MEDIA_TYPE;
 use crate::header_list::{HeaderList, MAX_SIGNED_HEADERS, REQUEST_LINE, is_tchar};
 use crate::key::MacInput;
 use crate::scan::any_byte;
@@ -283,9 +284,11 @@ fn is_single_line(value: &[u8]) -> bool {
 /// The inputs of one signing string, looked up and checked once: the request line's parts and
 /// each listed header's trimmed value, in list order.
 ///
-/// Resolving first and writing after keeps the data flowing one way (look up, then MAC): the
-/// verifier computes the MAC of every key of a username over the same lines and then reads the
-/// date, length and digest it checks from them, without looking any header up again.
+/// Resolving first and writing after keeps the data flowing one way (list, look up, then MAC):
+/// the verifier reads from the listed names where the headers it checks sit before it looks
+/// anything up, computes the MAC of every key of a username over the same lines, and then reads
+/// the date, length and digest it checks from them, without splitting the list or looking any
+/// header up again.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SigningLines<'a> {
     method: &'a str,
@@ -299,45 +302,89 @@ pub(crate) struct SigningLines<'a> {
 #[derive(Clone, Copy, Debug)]
 enum Line<'a> {
     RequestLine,
-    Header { name: &'a str, value: &'a [u8] },
+    Header {
+        name: &'a str,
+        /// Which of the protocol's own headers it is, settled once when listed.
+        known: Option<KnownHeader>,
+        /// Empty until looked up.
+        value: &'a [u8],
+    },
 }
 
 impl<'a> SigningLines<'a> {
-    /// Looks up every name of `names` in `head`, in list order, so errors come in that order.
+    /// The lines `names` lists, not yet looked up.
+    pub(crate) fn listing(names: HeaderList<'a>) -> Self {
+        let mut lines = SigningLines {
+            method: "",
+            target: "",
+            version: HttpVersion::default(),
+            lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
+            count: 0,
+        };
+        // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
+        // so each name has a slot.
+        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
+            if name != REQUEST_LINE {
+                *slot = Line::Header {
+                    name,
+                    known: KnownHeader::of(name),
+                    value: &[],
+                };
+            }
+            lines.count = lines.count.saturating_add(1);
+        }
+        lines
+    }
+
+    /// Lists `names` and looks each up in `head`.
     ///
     /// # Errors
-    /// [`SigningStringError`] for an invalid method or target, or a listed header that is
-    /// absent, repeated or not single-line.
+    /// As [`look_up`](Self::look_up).
     pub(crate) fn resolve<H: Headers + ?Sized>(
         names: HeaderList<'a>,
         head: &RequestHead<'a, H>,
     ) -> Result<Self, SigningStringError> {
-        let mut lines = Self::empty(head.method, head.target, head.version);
-        // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
-        // so each name has a slot.
-        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
-            *slot = if name == REQUEST_LINE {
-                check_request_line(head.method, head.target)?;
-                Line::RequestLine
-            } else {
-                Line::Header {
-                    name,
-                    value: single_header(head.headers, name)?,
-                }
-            };
-            lines.count = lines.count.saturating_add(1);
-        }
+        let mut lines = Self::listing(names);
+        lines.look_up(head)?;
         Ok(lines)
     }
 
-    fn empty(method: &'a str, target: &'a str, version: HttpVersion) -> Self {
-        SigningLines {
-            method,
-            target,
-            version,
-            lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
-            count: 0,
+    /// Looks every listed header up in `head`, in list order, so errors come in that order.
+    ///
+    /// # Errors
+    /// [`SigningStringError`] for an invalid method or target, or a listed header that is
+    /// absent, repeated or not single-line.
+    pub(crate) fn look_up<H: Headers + ?Sized>(
+        &mut self,
+        head: &RequestHead<'a, H>,
+    ) -> Result<(), SigningStringError> {
+        self.method = head.method;
+        self.target = head.target;
+        self.version = head.version;
+        for line in self.lines.get_mut(..self.count).unwrap_or_default() {
+            match line {
+                Line::RequestLine => check_request_line(head.method, head.target)?,
+                Line::Header { name, value, .. } => *value = single_header(head.headers, name)?,
+            }
         }
+        Ok(())
+    }
+
+    /// Where `header` sits in the list, if it is listed.
+    pub(crate) fn position(&self, header: KnownHeader) -> Option<usize> {
+        self.lines
+            .get(..self.count)?
+            .iter()
+            .position(|line| matches!(line, Line::Header { known: Some(k), .. } if *k == header))
+    }
+
+    /// Whether the request line is listed.
+    pub(crate) fn lists_request_line(&self) -> bool {
+        self.lines
+            .get(..self.count)
+            .unwrap_or_default()
+            .iter()
+            .any(|line| matches!(line, Line::RequestLine))
     }
 
     /// Streams the signing string into `sink`, piece by piece.
@@ -346,7 +393,12 @@ impl<'a> SigningLines<'a> {
         for line in self.lines.get(..self.count).unwrap_or_default() {
             match *line {
                 Line::RequestLine => writer.request_line(self.method, self.target, self.version),
-                Line::Header { name, value } => writer.header(name, value),
+                Line::Header {
+                    known: Some(known),
+                    value,
+                    ..
+                } => writer.known_header(known, value),
+                Line::Header { name, value, .. } => writer.header(name, value),
             }
         }
     }
@@ -357,6 +409,48 @@ impl<'a> SigningLines<'a> {
         match self.lines.get(..self.count)?.get(index)? {
             Line::Header { value, .. } => Some(value),
             Line::RequestLine => None,
+        }
+    }
+}
+
+/// The headers the protocol itself signs: a verifier checks their values, and each of their
+/// lines starts with one constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KnownHeader {
+    /// `x-date`.
+    XDate,
+    /// `content-type`.
+    ContentType,
+    /// `content-length`.
+    ContentLength,
+    /// `content-sha512`.
+    ContentSha512,
+    /// `content-sha256`.
+    ContentSha256,
+}
+
+impl KnownHeader {
+    /// The header a listed (lower-case) name is, if it is one of these.
+    #[inline]
+    pub(crate) fn of(name: &str) -> Option<Self> {
+        Some(match name {
+            "x-date" => KnownHeader::XDate,
+            "content-type" => KnownHeader::ContentType,
+            "content-length" => KnownHeader::ContentLength,
+            "content-sha512" => KnownHeader::ContentSha512,
+            "content-sha256" => KnownHeader::ContentSha256,
+            _ => return None,
+        })
+    }
+
+    /// `"\n" name ": "`, as one constant.
+    fn line_start(self) -> &'static [u8] {
+        match self {
+            KnownHeader::XDate => b"\nx-date: ",
+            KnownHeader::ContentType => b"\ncontent-type: ",
+            KnownHeader::ContentLength => b"\ncontent-length: ",
+            KnownHeader::ContentSha512 => b"\ncontent-sha512: ",
+            KnownHeader::ContentSha256 => b"\ncontent-sha256: ",
         }
     }
 }
@@ -385,18 +479,12 @@ impl<'a, F: FnMut(&'a [u8])> LineWriter<'a, F> {
         }
     }
 
-    /// The LF that separates this line from the one before, if any.
-    #[inline]
-    fn separate(&mut self) {
-        if !core::mem::replace(&mut self.first, false) {
-            (self.sink)(b"\n");
-        }
-    }
-
     /// `METHOD SP target SP "HTTP/" version` (method and target already checked).
     #[inline]
     pub(crate) fn request_line(&mut self, method: &'a str, target: &'a str, version: HttpVersion) {
-        self.separate();
+        if !core::mem::replace(&mut self.first, false) {
+            (self.sink)(b"\n");
+        }
         // Ingo's APIs are all POST.
         if method == "POST" {
             (self.sink)(b"POST ");
@@ -408,42 +496,33 @@ impl<'a, F: FnMut(&'a [u8])> LineWriter<'a, F> {
         (self.sink)(version.request_line_suffix().as_bytes());
     }
 
-    /// `name ": " value`, `value` already single-line and trimmed.
+    /// `name ": " value`, `name` as listed and `value` already single-line and trimmed.
     #[inline]
     pub(crate) fn header(&mut self, name: &'a str, value: &'a [u8]) {
-        let first = core::mem::replace(&mut self.first, false);
-        // A known start carries its leading LF, dropped on the first line.
-        let from = usize::from(first);
-        if name == "content-type" && value == b"application/json" {
-            let line: &[u8] = b"\ncontent-type: application/json";
-            (self.sink)(line.get(from..).unwrap_or_default());
-            return;
+        if let Some(known) = KnownHeader::of(name) {
+            return self.known_header(known, value);
         }
-        match known_line_start(name) {
-            Some(start) => (self.sink)(start.get(from..).unwrap_or_default()),
-            None => {
-                if !first {
-                    (self.sink)(b"\n");
-                }
-                (self.sink)(name.as_bytes());
-                (self.sink)(b": ");
-            }
+        if !core::mem::replace(&mut self.first, false) {
+            (self.sink)(b"\n");
         }
+        (self.sink)(name.as_bytes());
+        (self.sink)(b": ");
         (self.sink)(value);
     }
-}
 
-/// `"\n" name ": "` for the headers every request signs, as one constant.
-#[inline]
-fn known_line_start(name: &str) -> Option<&'static [u8]> {
-    Some(match name {
-        "x-date" => b"\nx-date: ",
-        "content-type" => b"\ncontent-type: ",
-        "content-length" => b"\ncontent-length: ",
-        "content-sha512" => b"\ncontent-sha512: ",
-        "content-sha256" => b"\ncontent-sha256: ",
-        _ => return None,
-    })
+    /// The line of one of the protocol's own headers.
+    #[inline]
+    pub(crate) fn known_header(&mut self, header: KnownHeader, value: &'a [u8]) {
+        // A constant start carries its leading LF, dropped on the first line.
+        let from = usize::from(core::mem::replace(&mut self.first, false));
+        if header == KnownHeader::ContentType && value == JSON_MEDIA_TYPE.as_bytes() {
+            let line: &'static [u8] = b"\ncontent-type: application/json";
+            (self.sink)(line.get(from..).unwrap_or_default());
+        } else {
+            (self.sink)(header.line_start().get(from..).unwrap_or_default());
+            (self.sink)(value);
+        }
+    }
 }
 
 impl MacInput for SigningLines<'_> {
@@ -642,9 +721,11 @@ mod tests {
         ] {
             let mut spelled = heapless::String::<32>::new();
             write!(spelled, "\n{name}: ").unwrap();
-            assert_eq!(known_line_start(name), Some(spelled.as_bytes()));
+            let known = KnownHeader::of(name).unwrap();
+            assert_eq!(known.line_start(), spelled.as_bytes());
         }
-        assert_eq!(known_line_start("host"), None);
+        assert_eq!(KnownHeader::of("host"), None);
+        assert_eq!(KnownHeader::of("X-Date"), None);
         // A protocol header listed first has no leading LF; one listed later has.
         let headers = [("Content-Type", "application/json"), ("Host", "h")];
         let head = RequestHead {

@@ -30,7 +30,8 @@ use crate::key::KeyStore;
 use crate::policy::Policy;
 use crate::signer::Signature;
 use crate::signing_string::{
-    HeaderLookup, HeaderName, Headers, RequestHead, SigningLines, SigningStringError, trim_ows,
+    HeaderLookup, HeaderName, Headers, KnownHeader, RequestHead, SigningLines, SigningStringError,
+    trim_ows,
 };
 
 /// Why a request is refused. Each variant is one rule of SPEC §4/§5.
@@ -320,8 +321,9 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             return Err(VerifyError::AlgorithmNotAllowed(algorithm));
         }
 
-        // 3. The required headers are signed.
-        let positions = self.signed_positions(algorithm, list)?;
+        // 3. The required headers are signed. The list is split into its lines once, here.
+        let mut lines = SigningLines::listing(list);
+        let positions = self.signed_positions(algorithm, &lines, list)?;
 
         // 4. The username is known.
         let mut keys = self.store.keys_for(auth.username()).peekable();
@@ -331,7 +333,7 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
 
         // 5. Every signed header occurs once and is single-line. Each is looked up here, once:
         // the MACs below and the checks after them read these lines.
-        let lines = SigningLines::resolve(list, head).map_err(VerifyError::SigningString)?;
+        lines.look_up(head).map_err(VerifyError::SigningString)?;
 
         // 6. The MAC matches. Every key is tried, without stopping at the first match, and
         // compared in constant time.
@@ -403,40 +405,27 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
     fn signed_positions(
         &self,
         algorithm: Algorithm,
+        lines: &SigningLines<'_>,
         list: HeaderList<'_>,
     ) -> Result<Positions, VerifyError> {
-        // One pass over the list for the six names checked here.
-        let mut found = [None; 6];
-        for (index, name) in list.iter().enumerate() {
-            let slot = match name {
-                "content-sha512" => 0,
-                "content-sha256" => 1,
-                REQUEST_LINE => 2,
-                "x-date" => 3,
-                "content-type" => 4,
-                "content-length" => 5,
-                _ => continue,
-            };
-            if let Some(position) = found.get_mut(slot) {
-                *position = Some(index);
-            }
-        }
-        let [
-            sha512,
-            sha256,
-            request_line,
-            x_date,
-            content_type,
-            content_length,
-        ] = found;
+        let sha512 = lines.position(KnownHeader::ContentSha512);
+        let sha256 = lines.position(KnownHeader::ContentSha256);
         if algorithm == Algorithm::HmacSha512 && sha256.is_some() {
             return Err(VerifyError::DigestAlgorithmMismatch);
         }
         let unsigned = |name: &str| VerifyError::RequiredHeaderUnsigned(HeaderName::new(name));
-        request_line.ok_or_else(|| unsigned(REQUEST_LINE))?;
-        let x_date = x_date.ok_or_else(|| unsigned("x-date"))?;
-        let content_type = content_type.ok_or_else(|| unsigned("content-type"))?;
-        let content_length = content_length.ok_or_else(|| unsigned("content-length"))?;
+        if !lines.lists_request_line() {
+            return Err(unsigned(REQUEST_LINE));
+        }
+        let x_date = lines
+            .position(KnownHeader::XDate)
+            .ok_or_else(|| unsigned("x-date"))?;
+        let content_type = lines
+            .position(KnownHeader::ContentType)
+            .ok_or_else(|| unsigned("content-type"))?;
+        let content_length = lines
+            .position(KnownHeader::ContentLength)
+            .ok_or_else(|| unsigned("content-length"))?;
         if sha512.is_none() && sha256.is_none() {
             return Err(unsigned(algorithm.default_digest().header_name()));
         }
