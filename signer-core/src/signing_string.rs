@@ -296,6 +296,9 @@ pub(crate) struct SigningLines<'a> {
     version: HttpVersion,
     lines: [Line<'a>; MAX_SIGNED_HEADERS],
     count: usize,
+    /// Where each of the protocol's own headers sits in the list, by [`KnownHeader`]; and the
+    /// request line, last. Noted while listing, so nothing is searched for later.
+    positions: [Option<usize>; KnownHeader::COUNT + 1],
 }
 
 /// One line of the signing string.
@@ -320,18 +323,26 @@ impl<'a> SigningLines<'a> {
             version: HttpVersion::default(),
             lines: [Line::RequestLine; MAX_SIGNED_HEADERS],
             count: 0,
+            positions: [None; KnownHeader::COUNT + 1],
         };
         // A `HeaderList` holds at most `MAX_SIGNED_HEADERS` names (every constructor checks),
         // so each name has a slot.
-        for (slot, name) in lines.lines.iter_mut().zip(names.iter()) {
-            if name != REQUEST_LINE {
+        for (index, (slot, name)) in lines.lines.iter_mut().zip(names.iter()).enumerate() {
+            let known = KnownHeader::of(name);
+            let position = if name == REQUEST_LINE {
+                lines.positions.last_mut()
+            } else {
                 *slot = Line::Header {
                     name,
-                    known: KnownHeader::of(name),
+                    known,
                     value: &[],
                 };
+                known.and_then(|known| lines.positions.get_mut(known as usize))
+            };
+            if let Some(position) = position {
+                *position = Some(index);
             }
-            lines.count = lines.count.saturating_add(1);
+            lines.count = index.saturating_add(1);
         }
         lines
     }
@@ -372,19 +383,12 @@ impl<'a> SigningLines<'a> {
 
     /// Where `header` sits in the list, if it is listed.
     pub(crate) fn position(&self, header: KnownHeader) -> Option<usize> {
-        self.lines
-            .get(..self.count)?
-            .iter()
-            .position(|line| matches!(line, Line::Header { known: Some(k), .. } if *k == header))
+        self.positions.get(header as usize).copied().flatten()
     }
 
     /// Whether the request line is listed.
     pub(crate) fn lists_request_line(&self) -> bool {
-        self.lines
-            .get(..self.count)
-            .unwrap_or_default()
-            .iter()
-            .any(|line| matches!(line, Line::RequestLine))
+        self.positions.last().copied().flatten().is_some()
     }
 
     /// Streams the signing string into `sink`, piece by piece.
@@ -429,7 +433,13 @@ pub(crate) enum KnownHeader {
     ContentSha256,
 }
 
+// `COUNT` sizes the position table that each variant indexes.
+const _: () = assert!(KnownHeader::ContentSha256 as usize + 1 == KnownHeader::COUNT);
+
 impl KnownHeader {
+    /// How many there are.
+    const COUNT: usize = 5;
+
     /// The header a listed (lower-case) name is, if it is one of these.
     #[inline]
     pub(crate) fn of(name: &str) -> Option<Self> {
