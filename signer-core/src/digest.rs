@@ -81,9 +81,17 @@ impl BodyDigest {
     /// assert_eq!(d.to_base64().as_str(), "WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==");
     /// ```
     pub fn of(algorithm: DigestAlgorithm, body: &[u8]) -> Self {
-        let mut hasher = BodyHasher::new(algorithm);
-        hasher.update(body);
-        hasher.finalize()
+        // The one-shot digest consumes its state: no reset after it, as a streamed
+        // `BodyHasher` finished in place needs.
+        let mut bytes = [0u8; 64];
+        match algorithm {
+            DigestAlgorithm::Sha512 => bytes.copy_from_slice(&Sha512::digest(body)),
+            DigestAlgorithm::Sha256 => {
+                let (head, _) = bytes.split_at_mut(32);
+                head.copy_from_slice(&Sha256::digest(body));
+            }
+        }
+        BodyDigest { algorithm, bytes }
     }
 
     /// Decodes a digest header value: canonical padded base64 of exactly the digest's length.
