@@ -294,6 +294,28 @@ impl<'a> Authorization<'a> {
         Ok(built)
     }
 
+    /// A signer's header, from parts valid by construction: its key checked the username,
+    /// the list is a [`HeaderList`] and the MAC has the algorithm's length. Only the length
+    /// bound is checked.
+    pub(crate) fn signed(
+        username: &'a str,
+        algorithm: Algorithm,
+        headers: HeaderList<'a>,
+        signature: [u8; 64],
+    ) -> Result<Self, AuthorizationError> {
+        let built = Authorization {
+            username,
+            algorithm,
+            headers,
+            signature,
+        };
+        let len = built.canonical_len();
+        if len > MAX_AUTHORIZATION_LEN {
+            return Err(AuthorizationError::TooLong { len });
+        }
+        Ok(built)
+    }
+
     /// The length in bytes of the canonical form, computed without formatting it (the signer
     /// checks it on every request, then formats the header once).
     pub fn canonical_len(&self) -> usize {
@@ -413,16 +435,20 @@ impl<'a> Authorization<'a> {
     pub fn write_fmt_to<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
         // Plain appends rather than `write!`: a signer formats this header on every request,
         // and `core::fmt`'s dynamic dispatch cost more than the appends.
-        let signature = base64::encode(self.signature());
+        let mut text = [0u8; 88];
+        let signature = base64::encode_into(self.signature(), &mut text);
+        // The algorithm and the text around it are one constant.
+        let algorithm = match self.algorithm {
+            Algorithm::HmacSha512 => "\", algorithm=\"hmac-sha512\", headers=\"",
+            Algorithm::HmacSha256 => "\", algorithm=\"hmac-sha256\", headers=\"",
+        };
         for piece in [
             "hmac username=\"",
             self.username,
-            "\", algorithm=\"",
-            self.algorithm.name(),
-            "\", headers=\"",
+            algorithm,
             self.headers.as_str(),
             "\", signature=\"",
-            signature.as_str(),
+            signature,
             "\"",
         ] {
             out.write_str(piece)?;

@@ -8,12 +8,16 @@ use base64ct::{Base64, Encoding};
 /// Encodes `bytes` (at most 64) as base64 text in a fixed-capacity string.
 pub(crate) fn encode(bytes: &[u8]) -> heapless::String<88> {
     let mut text = [0u8; 88];
-    // 64 bytes encode to exactly 88 characters: the buffer always fits what callers pass.
-    let encoded = Base64::encode(bytes, &mut text).unwrap_or("");
     let mut out = heapless::String::new();
-    // Same bound as above: cannot overflow.
-    let _ = out.push_str(encoded);
+    // 64 bytes encode to exactly 88 characters: cannot overflow.
+    let _ = out.push_str(encode_into(bytes, &mut text));
     out
+}
+
+/// Encodes `bytes` (at most 64) as base64 text in `text`.
+pub(crate) fn encode_into<'t>(bytes: &[u8], text: &'t mut [u8; 88]) -> &'t str {
+    // 64 bytes encode to exactly 88 characters: the buffer always fits what callers pass.
+    Base64::encode(bytes, text).unwrap_or("")
 }
 
 /// Why a base64 value was refused.

@@ -14,15 +14,15 @@
 use core::fmt::{self, Write as _};
 
 use crate::algorithm::{Algorithm, DigestAlgorithm};
-use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
+use crate::authorization::{Authorization, MAX_AUTHORIZATION_LEN, MAX_USERNAME_LEN};
 use crate::content_headers::{JSON_MEDIA_TYPE, format_content_length, is_json_content_type};
 use crate::date::{DateError, HttpDate, format_imf_fixdate};
 use crate::digest::BodyDigest;
 use crate::header_list::{HeaderList, HeaderListError, MAX_SIGNED_HEADERS, is_tchar};
 use crate::key::{MacInput, SigningKey};
 use crate::signing_string::{
-    HeaderName, Headers, HttpVersion, LineWriter, RequestHead, SigningLines, SigningStringError,
-    check_request_line, single_line_value, trim_ows,
+    HeaderName, Headers, HttpVersion, KnownHeader, LineWriter, RequestHead, SigningLines,
+    SigningStringError, check_request_line, single_line_value, trim_ows,
 };
 
 /// A MAC over a signing string: 64 bytes for hmac-sha512, 32 for hmac-sha256. It is public (it
@@ -102,6 +102,18 @@ pub fn sign_head<H: Headers + ?Sized>(
 
 /// The most extra headers a request may sign beyond the protocol's own.
 pub const MAX_EXTRA_HEADERS: usize = 10;
+
+/// The longest header list a signer writes: the protocol's five names and the extra ones.
+const MAX_LIST_LEN: usize = 1024;
+
+/// The longest Authorization header a signer writes: `hmac username="`, the longest username,
+/// `", algorithm="hmac-sha512", headers="`, the longest list, `", signature="`, 88 characters
+/// of signature and the closing quote. Its buffer is sized to this rather than to what a
+/// verifier accepts: the signed headers are returned by value, so every byte of capacity is
+/// copied on every signature.
+const MAX_SIGNED_AUTHORIZATION_LEN: usize = 15 + MAX_USERNAME_LEN + 37 + MAX_LIST_LEN + 14 + 88 + 1;
+
+const _: () = assert!(MAX_SIGNED_AUTHORIZATION_LEN <= MAX_AUTHORIZATION_LEN);
 
 /// The lines every signed request has before its extra headers: the request line, `x-date`,
 /// `content-type`, `content-length` and the digest.
@@ -320,7 +332,7 @@ impl<'k> Signer<'k> {
             authorization: heapless::String::new(),
         };
 
-        let mut list_text = heapless::String::<1024>::new();
+        let mut list_text = heapless::String::<MAX_LIST_LEN>::new();
         let list = if request.extra_headers.is_empty() {
             self.default_list(digest_algorithm)
         } else {
@@ -354,19 +366,18 @@ impl<'k> Signer<'k> {
             x_date: signed.x_date.as_bytes(),
             content_type,
             length_and_digest: self.length_and_digest(
-                ("content-length", signed.content_length.as_bytes()),
-                (digest_algorithm.header_name(), signed.digest.as_bytes()),
+                (KnownHeader::ContentLength, signed.content_length.as_bytes()),
+                (
+                    KnownHeader::digest(digest_algorithm),
+                    signed.digest.as_bytes(),
+                ),
             ),
             list,
         };
         let signature = Signature::compute(self.key, self.algorithm, &lines);
-        let authorization = Authorization::new(
-            self.key.username(),
-            self.algorithm,
-            list,
-            signature.as_bytes(),
-        )
-        .map_err(|_| SignError::AuthorizationTooLong)?;
+        let authorization =
+            Authorization::signed(self.key.username(), self.algorithm, list, signature.bytes)
+                .map_err(|_| SignError::AuthorizationTooLong)?;
         authorization
             .write_fmt_to(&mut signed.authorization)
             .map_err(|_| SignError::AuthorizationTooLong)?;
@@ -396,7 +407,7 @@ impl<'k> Signer<'k> {
         &self,
         digest: DigestAlgorithm,
         extra: &[(&str, &str)],
-        out: &mut heapless::String<1024>,
+        out: &mut heapless::String<MAX_LIST_LEN>,
     ) -> Result<(), SignError> {
         if extra.len() > MAX_EXTRA_HEADERS {
             return Err(SignError::TooManyExtraHeaders);
@@ -443,7 +454,7 @@ struct SignerLines<'a> {
     x_date: &'a [u8],
     content_type: &'a [u8],
     /// `(name, value)` of `content-length` and the digest header, in the signer's order.
-    length_and_digest: [(&'static str, &'a [u8]); 2],
+    length_and_digest: [(KnownHeader, &'a [u8]); 2],
     /// The list signed: the extra headers' names are read from it.
     list: HeaderList<'a>,
 }
@@ -452,10 +463,10 @@ impl MacInput for SignerLines<'_> {
     fn feed<M: hmac::Mac>(&self, mac: &mut M) {
         let mut lines = LineWriter::new(|piece: &[u8]| mac.update(piece));
         lines.request_line(self.request.method, self.request.target, self.version);
-        lines.header("x-date", self.x_date);
-        lines.header("content-type", self.content_type);
-        for (name, value) in self.length_and_digest {
-            lines.header(name, value);
+        lines.known_header(KnownHeader::XDate, self.x_date);
+        lines.known_header(KnownHeader::ContentType, self.content_type);
+        for (header, value) in self.length_and_digest {
+            lines.known_header(header, value);
         }
         for ((_, value), name) in self
             .request
@@ -477,7 +488,7 @@ pub struct SignedHeaders<'r> {
     content_length: heapless::String<20>,
     digest_algorithm: DigestAlgorithm,
     digest: heapless::String<88>,
-    authorization: heapless::String<MAX_AUTHORIZATION_LEN>,
+    authorization: heapless::String<MAX_SIGNED_AUTHORIZATION_LEN>,
 }
 
 impl<'r> SignedHeaders<'r> {
@@ -529,6 +540,40 @@ impl<'r> SignedHeaders<'r> {
 mod tests {
     use super::*;
 
+    /// The longest username with the longest list a signer writes fits the header buffer
+    /// exactly; a list one byte longer is refused, not cut.
+    #[test]
+    fn the_longest_authorization_fits_its_buffer() {
+        extern crate std;
+        use std::{format, string::String, vec::Vec};
+        let username = "u".repeat(MAX_USERNAME_LEN);
+        let key = SigningKey::new(&username, b"s").unwrap();
+        // 62 bytes of protocol names, then ten extras with a space each: 952 bytes of names.
+        let mut names: Vec<String> = (0..9).map(|i| format!("{i}{}", "n".repeat(94))).collect();
+        names.push(format!("9{}", "n".repeat(96)));
+        let extra: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+        let request = Request {
+            extra_headers: &extra,
+            ..Request::new("POST", "/", b"{}")
+        };
+        let signed = Signer::new(&key).sign(&request, 0).unwrap();
+        assert_eq!(signed.authorization().len(), MAX_SIGNED_AUTHORIZATION_LEN);
+        let parsed = Authorization::parse(signed.authorization().as_bytes()).unwrap();
+        assert_eq!(parsed.headers().as_str().len(), MAX_LIST_LEN);
+        assert_eq!(parsed.username(), username);
+
+        names[9].push('n');
+        let extra: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+        let request = Request {
+            extra_headers: &extra,
+            ..Request::new("POST", "/", b"{}")
+        };
+        assert_eq!(
+            Signer::new(&key).sign(&request, 0).unwrap_err(),
+            SignError::TooManyExtraHeaders
+        );
+    }
+
     #[test]
     fn an_extra_header_name_is_one_listed_name() {
         // Found by the sign_verify fuzz target: `1t* 1` listed as two names, signed as one line.
@@ -553,7 +598,7 @@ mod tests {
         for order in [HeaderOrder::DigestLast, HeaderOrder::LengthLast] {
             for digest in [DigestAlgorithm::Sha512, DigestAlgorithm::Sha256] {
                 let signer = Signer::new(&key).header_order(order);
-                let mut built = heapless::String::<1024>::new();
+                let mut built = heapless::String::<MAX_LIST_LEN>::new();
                 signer.write_header_list(digest, &[], &mut built).unwrap();
                 let constant = signer.default_list(digest);
                 assert_eq!(constant.as_str(), built.as_str());

@@ -20,6 +20,7 @@ use core::fmt;
 
 use hmac::Mac;
 
+use crate::algorithm::DigestAlgorithm;
 use crate::buffer::{BufferTooSmall, SliceWriter};
 use crate::content_headers::JSON_MEDIA_TYPE;
 use crate::header_list::{HeaderList, MAX_SIGNED_HEADERS, REQUEST_LINE, is_tchar};
@@ -451,6 +452,14 @@ impl KnownHeader {
             "content-sha256" => KnownHeader::ContentSha256,
             _ => return None,
         })
+    }
+
+    /// The header that carries a digest of `algorithm`.
+    pub(crate) fn digest(algorithm: DigestAlgorithm) -> Self {
+        match algorithm {
+            DigestAlgorithm::Sha512 => KnownHeader::ContentSha512,
+            DigestAlgorithm::Sha256 => KnownHeader::ContentSha256,
+        }
     }
 
     /// `"\n" name ": "`, as one constant.
