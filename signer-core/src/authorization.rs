@@ -295,25 +295,20 @@ impl<'a> Authorization<'a> {
     }
 
     /// A signer's header, from parts valid by construction: its key checked the username,
-    /// the list is a [`HeaderList`] and the MAC has the algorithm's length. Only the length
-    /// bound is checked.
+    /// the list is a [`HeaderList`] and the MAC has the algorithm's length. The signer bounds
+    /// its [`canonical_len`](Self::canonical_len) itself, against its own buffer.
     pub(crate) fn signed(
         username: &'a str,
         algorithm: Algorithm,
         headers: HeaderList<'a>,
         signature: [u8; 64],
-    ) -> Result<Self, AuthorizationError> {
-        let built = Authorization {
+    ) -> Self {
+        Authorization {
             username,
             algorithm,
             headers,
             signature,
-        };
-        let len = built.canonical_len();
-        if len > MAX_AUTHORIZATION_LEN {
-            return Err(AuthorizationError::TooLong { len });
         }
-        Ok(built)
     }
 
     /// The length in bytes of the canonical form, computed without formatting it (the signer
