@@ -198,6 +198,80 @@ impl BodyHasher {
     }
 }
 
+/// The digests of a body being received, each beside the value its header claims: what a
+/// verifier carries from the head to the end of the body.
+///
+/// Held as the raw hash states and digests, one slot per algorithm, rather than as
+/// [`BodyHasher`]/[`BodyDigest`] pairs: it is kept for the whole body, inside a value the
+/// caller holds, and this layout is 170 bytes smaller on every verifier's stack.
+#[derive(Clone)]
+pub(crate) struct BodyChecks {
+    sha512: Option<(Sha512, [u8; 64])>,
+    sha256: Option<(Sha256, [u8; 32])>,
+}
+
+impl BodyChecks {
+    /// Starts a hash for each digest the head claims.
+    pub(crate) fn new(claimed: [Option<BodyDigest>; 2]) -> Self {
+        let mut checks = BodyChecks {
+            sha512: None,
+            sha256: None,
+        };
+        for digest in claimed.iter().flatten() {
+            match digest.algorithm {
+                DigestAlgorithm::Sha512 => {
+                    checks.sha512 = Some((Sha512::new(), digest.bytes));
+                }
+                DigestAlgorithm::Sha256 => {
+                    let mut bytes = [0u8; 32];
+                    bytes.copy_from_slice(digest.as_bytes());
+                    checks.sha256 = Some((Sha256::new(), bytes));
+                }
+            }
+        }
+        checks
+    }
+
+    /// Feeds the next chunk of the body to every hash.
+    pub(crate) fn update(&mut self, chunk: &[u8]) {
+        if let Some((hasher, _)) = &mut self.sha512 {
+            hasher.update(chunk);
+        }
+        if let Some((hasher, _)) = &mut self.sha256 {
+            hasher.update(chunk);
+        }
+    }
+
+    /// Compares every digest with its claim, in constant time, SHA-512 first; each state is
+    /// finished where it lies (moving it out to consume it cost a copy).
+    ///
+    /// # Errors
+    /// [`DigestError::Mismatch`] for the first digest that differs.
+    pub(crate) fn finish(&mut self) -> Result<(), DigestError> {
+        if let Some((hasher, claimed)) = &mut self.sha512
+            && !bool::from(bytes_eq(&hasher.finalize_reset(), claimed))
+        {
+            return Err(DigestError::Mismatch(DigestAlgorithm::Sha512));
+        }
+        if let Some((hasher, claimed)) = &mut self.sha256
+            && !bool::from(bytes_eq(&hasher.finalize_reset(), claimed))
+        {
+            return Err(DigestError::Mismatch(DigestAlgorithm::Sha256));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for BodyChecks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The claimed digests are public (they came in the request), but noise in logs.
+        f.debug_struct("BodyChecks")
+            .field("sha512", &self.sha512.is_some())
+            .field("sha256", &self.sha256.is_some())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

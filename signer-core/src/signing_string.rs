@@ -299,7 +299,9 @@ pub(crate) struct SigningLines<'a> {
     count: usize,
     /// Where each of the protocol's own headers sits in the list, by [`KnownHeader`]; and the
     /// request line, last. Noted while listing, so nothing is searched for later.
-    positions: [Option<usize>; KnownHeader::COUNT + 1],
+    /// (An index below `MAX_SIGNED_HEADERS` fits a byte; a firmware verifier's stack is
+    /// tight.)
+    positions: [Option<u8>; KnownHeader::COUNT + 1],
 }
 
 /// One line of the signing string.
@@ -341,7 +343,7 @@ impl<'a> SigningLines<'a> {
                 known.and_then(|known| lines.positions.get_mut(known as usize))
             };
             if let Some(position) = position {
-                *position = Some(index);
+                *position = u8::try_from(index).ok();
             }
             lines.count = index.saturating_add(1);
         }
@@ -384,7 +386,11 @@ impl<'a> SigningLines<'a> {
 
     /// Where `header` sits in the list, if it is listed.
     pub(crate) fn position(&self, header: KnownHeader) -> Option<usize> {
-        self.positions.get(header as usize).copied().flatten()
+        self.positions
+            .get(header as usize)
+            .copied()
+            .flatten()
+            .map(usize::from)
     }
 
     /// Whether the request line is listed.

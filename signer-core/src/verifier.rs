@@ -24,7 +24,7 @@ use crate::authorization::{Authorization, AuthorizationError};
 use crate::constant_time::bytes_eq;
 use crate::content_headers::{is_json_content_type, parse_content_length};
 use crate::date::{DateError, SkewError, check_skew, parse_imf_fixdate};
-use crate::digest::{BodyDigest, BodyHasher, DigestError};
+use crate::digest::{BodyChecks, BodyDigest, DigestError};
 use crate::header_list::{HeaderList, REQUEST_LINE};
 use crate::key::KeyStore;
 use crate::policy::Policy;
@@ -282,20 +282,12 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         now: u64,
     ) -> Result<PendingBody, VerifyError> {
         let checked = self.check_head(head, now)?;
-        // Each digest header gets a hasher for the body, made in place (mapping an array of
-        // hashers copied each one several times).
-        let mut hashers = [None, None];
-        for (slot, expected) in hashers.iter_mut().zip(checked.digests) {
-            if let Some(expected) = expected {
-                *slot = Some((BodyHasher::new(expected.algorithm()), expected));
-            }
-        }
         Ok(PendingBody {
             verified: checked.verified(),
             declared: checked.declared,
             received: 0,
-            hashers,
-            failed: None,
+            digests: BodyChecks::new(checked.digests),
+            overrun: None,
         })
     }
 
@@ -501,8 +493,9 @@ pub struct PendingBody {
     verified: Verified,
     declared: u64,
     received: u64,
-    hashers: [Option<(BodyHasher, BodyDigest)>; 2],
-    failed: Option<VerifyError>,
+    digests: BodyChecks,
+    /// The byte count at which the body ran past its declared length, once it has.
+    overrun: Option<u64>,
 }
 
 impl PendingBody {
@@ -522,23 +515,15 @@ impl PendingBody {
     /// [`VerifyError::ContentLengthMismatch`] as soon as the body runs past its declared length:
     /// stop reading it then.
     pub fn update(&mut self, chunk: &[u8]) -> Result<(), VerifyError> {
-        if let Some(error) = self.failed {
-            return Err(error);
-        }
+        self.check_overrun()?;
         let len = u64::try_from(chunk.len()).unwrap_or(u64::MAX);
         let received = self.received.saturating_add(len);
         if received > self.declared {
-            let error = VerifyError::ContentLengthMismatch {
-                declared: self.declared,
-                received,
-            };
-            self.failed = Some(error);
-            return Err(error);
+            self.overrun = Some(received);
+            return self.check_overrun();
         }
         self.received = received;
-        for (hasher, _) in self.hashers.iter_mut().flatten() {
-            hasher.update(chunk);
-        }
+        self.digests.update(chunk);
         Ok(())
     }
 
@@ -547,22 +532,25 @@ impl PendingBody {
     /// # Errors
     /// [`VerifyError::ContentLengthMismatch`] or [`VerifyError::Digest`].
     pub fn finish(mut self) -> Result<Verified, VerifyError> {
-        if let Some(error) = self.failed {
-            return Err(error);
-        }
+        self.check_overrun()?;
         if self.received != self.declared {
             return Err(VerifyError::ContentLengthMismatch {
                 declared: self.declared,
                 received: self.received,
             });
         }
-        // Finished where they lie: moving each SHA-512 state out to consume it cost a copy.
-        for (hasher, expected) in self.hashers.iter_mut().flatten() {
-            hasher
-                .finalize_in_place()
-                .verify(expected)
-                .map_err(VerifyError::Digest)?;
-        }
+        self.digests.finish().map_err(VerifyError::Digest)?;
         Ok(self.verified)
+    }
+
+    /// The error of an update that ran past the declared length, again.
+    fn check_overrun(&self) -> Result<(), VerifyError> {
+        match self.overrun {
+            Some(received) => Err(VerifyError::ContentLengthMismatch {
+                declared: self.declared,
+                received,
+            }),
+            None => Ok(()),
+        }
     }
 }
