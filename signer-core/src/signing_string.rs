@@ -409,7 +409,11 @@ impl<'a> SigningLines<'a> {
                     value,
                     ..
                 } => writer.known_header(known, value),
-                Line::Header { name, value, .. } => writer.header(name, value),
+                Line::Header {
+                    known: None,
+                    name,
+                    value,
+                } => writer.other_header(name, value),
             }
         }
     }
@@ -524,9 +528,14 @@ impl<'a, F: FnMut(&'a [u8])> LineWriter<'a, F> {
     /// `name ": " value`, `name` as listed and `value` already single-line and trimmed.
     #[inline]
     pub(crate) fn header(&mut self, name: &'a str, value: &'a [u8]) {
-        if let Some(known) = KnownHeader::of(name) {
-            return self.known_header(known, value);
+        match KnownHeader::of(name) {
+            Some(known) => self.known_header(known, value),
+            None => self.other_header(name, value),
         }
+    }
+
+    /// The line of a header that is not one of the protocol's own.
+    fn other_header(&mut self, name: &'a str, value: &'a [u8]) {
         if !core::mem::replace(&mut self.first, false) {
             (self.sink)(b"\n");
         }
@@ -618,6 +627,8 @@ impl fmt::Display for SigningStringIntoError {
     }
 }
 
+/// Checks what the request line carries from the caller: the method is a token, the target
+/// non-empty visible ASCII.
 pub(crate) fn check_request_line(method: &str, target: &str) -> Result<(), SigningStringError> {
     if method.is_empty() || !method.bytes().all(is_tchar) {
         return Err(SigningStringError::InvalidMethod);
