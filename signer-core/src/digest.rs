@@ -94,6 +94,24 @@ impl BodyDigest {
         BodyDigest { algorithm, bytes }
     }
 
+    /// A digest computed elsewhere (another hash implementation, a hardware engine), from its
+    /// raw bytes: `None` unless there are exactly as many as `algorithm` produces (64 or 32).
+    ///
+    /// ```
+    /// use signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
+    /// let d = BodyDigest::of(DigestAlgorithm::Sha512, b"{}");
+    /// assert_eq!(BodyDigest::from_bytes(DigestAlgorithm::Sha512, d.as_bytes()), Some(d));
+    /// assert_eq!(BodyDigest::from_bytes(DigestAlgorithm::Sha256, d.as_bytes()), None);
+    /// ```
+    pub fn from_bytes(algorithm: DigestAlgorithm, raw: &[u8]) -> Option<Self> {
+        let mut bytes = [0u8; 64];
+        match bytes.get_mut(..raw.len()) {
+            Some(head) if raw.len() == algorithm.output_len() => head.copy_from_slice(raw),
+            _ => return None,
+        }
+        Some(BodyDigest { algorithm, bytes })
+    }
+
     /// Decodes a digest header value: canonical padded base64 of exactly the digest's length.
     /// The value should be trimmed of surrounding spaces and tabs.
     ///

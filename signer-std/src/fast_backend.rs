@@ -34,7 +34,6 @@
 
 use std::fmt;
 
-use base64ct::{Base64, Encoding as _};
 use openssl::sha::{Sha256, Sha512};
 use signer_core::DigestAlgorithm;
 use signer_core::digest::BodyDigest;
@@ -113,16 +112,12 @@ pub fn sign<'r>(
     signer.sign(&request, now)
 }
 
-/// The core builds a [`BodyDigest`] only from its header form, so the raw digest goes through
-/// canonical base64 (a fixed ~100 ns; see the proposed `BodyDigest::from_bytes` in
-/// `docs/benchmarks.md`).
+/// The core's type for a raw digest of the right length, which OpenSSL's are by construction.
 fn to_body_digest(algorithm: DigestAlgorithm, raw: &[u8]) -> BodyDigest {
-    let mut text = [0u8; 88];
-    let encoded = Base64::encode(raw, &mut text).unwrap_or_default();
-    match BodyDigest::from_header(algorithm, encoded.as_bytes()) {
-        Ok(digest) => digest,
-        // 32 or 64 bytes always encode to the canonical 44 or 88 characters.
-        Err(e) => unreachable!("canonical base64 of a {algorithm:?} digest: {e}"),
+    match BodyDigest::from_bytes(algorithm, raw) {
+        Some(digest) => digest,
+        // `finish` returns exactly 64 (SHA-512) or 32 (SHA-256) bytes.
+        None => unreachable!("OpenSSL's {algorithm:?} digest has the algorithm's length"),
     }
 }
 
