@@ -81,17 +81,10 @@ impl BodyDigest {
     /// assert_eq!(d.to_base64().as_str(), "WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==");
     /// ```
     pub fn of(algorithm: DigestAlgorithm, body: &[u8]) -> Self {
-        // The one-shot digest consumes its state: no reset after it, as a streamed
-        // `BodyHasher` finished in place needs.
-        let mut bytes = [0u8; 64];
         match algorithm {
-            DigestAlgorithm::Sha512 => bytes.copy_from_slice(&Sha512::digest(body)),
-            DigestAlgorithm::Sha256 => {
-                let (head, _) = bytes.split_at_mut(32);
-                head.copy_from_slice(&Sha256::digest(body));
-            }
+            DigestAlgorithm::Sha512 => Self::output(algorithm, &Sha512::digest(body)),
+            DigestAlgorithm::Sha256 => Self::output(algorithm, &Sha256::digest(body)),
         }
-        BodyDigest { algorithm, bytes }
     }
 
     /// A digest computed elsewhere (another hash implementation, a hardware engine), from its
@@ -104,12 +97,18 @@ impl BodyDigest {
     /// assert_eq!(BodyDigest::from_bytes(DigestAlgorithm::Sha256, d.as_bytes()), None);
     /// ```
     pub fn from_bytes(algorithm: DigestAlgorithm, raw: &[u8]) -> Option<Self> {
+        (raw.len() == algorithm.output_len()).then(|| Self::output(algorithm, raw))
+    }
+
+    /// A hash's output: the one place a digest's bytes are laid out. `raw` is the algorithm's
+    /// length, as every hash here returns it; the bytes past it stay zero.
+    #[inline]
+    fn output(algorithm: DigestAlgorithm, raw: &[u8]) -> Self {
         let mut bytes = [0u8; 64];
-        match bytes.get_mut(..raw.len()) {
-            Some(head) if raw.len() == algorithm.output_len() => head.copy_from_slice(raw),
-            _ => return None,
+        if let Some(head) = bytes.get_mut(..raw.len()) {
+            head.copy_from_slice(raw);
         }
-        Some(BodyDigest { algorithm, bytes })
+        BodyDigest { algorithm, bytes }
     }
 
     /// Decodes a digest header value: canonical padded base64 of exactly the digest's length.
@@ -194,25 +193,11 @@ impl BodyHasher {
     }
 
     /// Finishes the digest.
-    pub fn finalize(mut self) -> BodyDigest {
-        self.finalize_in_place()
-    }
-
-    /// Finishes the digest without moving the state, and resets it.
-    pub(crate) fn finalize_in_place(&mut self) -> BodyDigest {
-        let mut bytes = [0u8; 64];
-        let algorithm = match self {
-            BodyHasher::Sha512(h) => {
-                bytes.copy_from_slice(&h.finalize_reset());
-                DigestAlgorithm::Sha512
-            }
-            BodyHasher::Sha256(h) => {
-                let (head, _) = bytes.split_at_mut(32);
-                head.copy_from_slice(&h.finalize_reset());
-                DigestAlgorithm::Sha256
-            }
-        };
-        BodyDigest { algorithm, bytes }
+    pub fn finalize(self) -> BodyDigest {
+        match self {
+            BodyHasher::Sha512(h) => BodyDigest::output(DigestAlgorithm::Sha512, &h.finalize()),
+            BodyHasher::Sha256(h) => BodyDigest::output(DigestAlgorithm::Sha256, &h.finalize()),
+        }
     }
 }
 
