@@ -303,10 +303,7 @@ impl<'k> Signer<'k> {
         request: &Request<'r>,
         now: u64,
     ) -> Result<SignedHeaders<'r>, SignError> {
-        // The usual content type is the constant itself: JSON and single-line at sight, so
-        // neither check below needs to scan it.
-        let plain_json = request.content_type == JSON_MEDIA_TYPE;
-        if !plain_json && !is_json_content_type(request.content_type.as_bytes()) {
+        if !is_json_content_type(request.content_type.as_bytes()) {
             return Err(SignError::ContentType);
         }
         let digest_algorithm = self.algorithm.default_digest();
@@ -338,7 +335,8 @@ impl<'k> Signer<'k> {
         // single-line by construction; the caller's (method, target, content type, extra
         // headers) are checked here, before anything is signed.
         check_request_line(request.method, request.target).map_err(SignError::SigningString)?;
-        let content_type = if plain_json {
+        // The usual content type is the constant itself, single-line at sight: no scan.
+        let content_type = if request.content_type == JSON_MEDIA_TYPE {
             JSON_MEDIA_TYPE.as_bytes()
         } else {
             single_line_value("content-type", request.content_type.as_bytes())
