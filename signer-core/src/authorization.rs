@@ -281,12 +281,7 @@ impl<'a> Authorization<'a> {
                 });
             }
         }
-        let built = Authorization {
-            username,
-            algorithm,
-            headers,
-            signature: mac,
-        };
+        let built = Self::signed(username, algorithm, headers, mac);
         let len = built.canonical_len();
         if len > MAX_AUTHORIZATION_LEN {
             return Err(AuthorizationError::TooLong { len });
