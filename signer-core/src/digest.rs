@@ -125,6 +125,40 @@ impl BodyDigest {
         }
     }
 
+    /// Checks that a digest header value is what [`from_header`](Self::from_header) accepts,
+    /// without decoding it: a verifier then compares the value with
+    /// [`verify_header`](Self::verify_header).
+    ///
+    /// # Errors
+    /// [`DigestError::Malformed`] exactly when `from_header` would refuse `value`.
+    pub(crate) fn check_header(
+        algorithm: DigestAlgorithm,
+        value: &[u8],
+    ) -> Result<(), DigestError> {
+        if base64::is_canonical(value, algorithm.output_len()) {
+            Ok(())
+        } else {
+            Err(DigestError::Malformed(algorithm))
+        }
+    }
+
+    /// Compares with a header value that passed [`check_header`](Self::check_header), in
+    /// constant time over the full length, as base64 text: a canonical text is the one text of
+    /// its bytes, so equal texts are equal digests, and encoding this digest is cheaper than
+    /// decoding the header (see [`base64::is_canonical`]).
+    ///
+    /// # Errors
+    /// [`DigestError::Mismatch`] when they differ.
+    pub(crate) fn verify_header(&self, claimed: &[u8]) -> Result<(), DigestError> {
+        let mut text = [0u8; 88];
+        let ours = base64::encode_into(self.as_bytes(), &mut text);
+        if bool::from(bytes_eq(ours.as_bytes(), claimed)) {
+            Ok(())
+        } else {
+            Err(DigestError::Mismatch(self.algorithm))
+        }
+    }
+
     /// The algorithm.
     pub fn algorithm(&self) -> DigestAlgorithm {
         self.algorithm

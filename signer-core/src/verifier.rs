@@ -263,9 +263,9 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
                 received,
             });
         }
-        for expected in checked.digests.iter().flatten() {
-            BodyDigest::of(expected.algorithm(), body)
-                .verify(expected)
+        for &(algorithm, claimed) in checked.digests.iter().flatten() {
+            BodyDigest::of(algorithm, body)
+                .verify_header(claimed)
                 .map_err(VerifyError::Digest)?;
         }
         Ok(checked.verified())
@@ -282,11 +282,21 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         now: u64,
     ) -> Result<PendingBody, VerifyError> {
         let checked = self.check_head(head, now)?;
+        // The claims are decoded here, for a body that arrives in chunks after the head is
+        // gone. `check_head` checked their form, so this cannot fail; were it to, it is the
+        // same error.
+        let mut claimed = [None, None];
+        for (slot, digest) in claimed.iter_mut().zip(checked.digests) {
+            if let Some((algorithm, value)) = digest {
+                *slot =
+                    Some(BodyDigest::from_header(algorithm, value).map_err(VerifyError::Digest)?);
+            }
+        }
         Ok(PendingBody {
             verified: checked.verified(),
             declared: checked.declared,
             received: 0,
-            digests: BodyChecks::new(checked.digests),
+            digests: BodyChecks::new(claimed),
             overrun: None,
         })
     }
@@ -379,7 +389,8 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         for (slot, digest) in digests.iter_mut().zip(positions.digests) {
             if let Some((alg, at)) = digest {
                 let value = signed_value(&lines, at, alg.header_name())?;
-                *slot = Some(BodyDigest::from_header(alg, value).map_err(VerifyError::Digest)?);
+                BodyDigest::check_header(alg, value).map_err(VerifyError::Digest)?;
+                *slot = Some((alg, value));
             }
         }
 
@@ -445,8 +456,8 @@ struct CheckedHead<'h> {
     algorithm: Algorithm,
     key_index: usize,
     declared: u64,
-    /// The digests the headers claim, SHA-512 and/or SHA-256.
-    digests: [Option<BodyDigest>; 2],
+    /// The digest headers' values, SHA-512 and/or SHA-256, checked to be well-formed.
+    digests: [Option<(DigestAlgorithm, &'h [u8])>; 2],
 }
 
 impl CheckedHead<'_> {
