@@ -111,8 +111,9 @@ impl BodyDigest {
         (raw.len() == algorithm.output_len()).then(|| Self::output(algorithm, raw))
     }
 
-    /// A hash's output: the one place a digest's bytes are laid out. `raw` is the algorithm's
-    /// length, as every hash here returns it; the bytes past it stay zero.
+    /// A hash's output, laid out: `raw` (the algorithm's length, as every hash here returns
+    /// it) first, the bytes past it zero. (A one-shot SHA-512 in [`of`](Self::of) fills all
+    /// 64 bytes in place instead, which is the same layout.)
     #[inline]
     fn output(algorithm: DigestAlgorithm, raw: &[u8]) -> Self {
         let mut bytes = [0u8; 64];
