@@ -257,38 +257,44 @@ impl BodyHasher {
     }
 }
 
-/// The digests of a body being received, each beside the value its header claims: what a
+/// The digests of a body being received, each beside the header text it must match: what a
 /// verifier carries from the head to the end of the body.
 ///
-/// Held as the raw hash states and digests, one slot per algorithm, rather than as
+/// Held as the raw hash states and the claimed texts, one slot per algorithm, rather than as
 /// [`BodyHasher`]/[`BodyDigest`] pairs: it is kept for the whole body, inside a value the
-/// caller holds, and this layout is 170 bytes smaller on every verifier's stack.
+/// caller holds, and this layout is smaller on every verifier's stack. The claims are kept as
+/// text and compared as a one-shot verification compares them
+/// ([`BodyDigest::verify_header`]), so neither path decodes a digest header.
 #[derive(Clone)]
 pub(crate) struct BodyChecks {
-    sha512: Option<(Sha512, [u8; 64])>,
-    sha256: Option<(Sha256, [u8; 32])>,
+    sha512: Option<(Sha512, [u8; 88])>,
+    sha256: Option<(Sha256, [u8; 44])>,
 }
 
 impl BodyChecks {
-    /// Starts a hash for each digest the head claims.
-    pub(crate) fn new(claimed: [Option<BodyDigest>; 2]) -> Self {
+    /// Starts a hash for each digest header the head carries; `claimed` holds their values,
+    /// checked by [`BodyDigest::check_header`].
+    ///
+    /// # Errors
+    /// [`DigestError::Malformed`] for a value of the wrong length (`check_header` refuses
+    /// those too, so a verifier never sees this).
+    pub(crate) fn new(claimed: [Option<(DigestAlgorithm, &[u8])>; 2]) -> Result<Self, DigestError> {
         let mut checks = BodyChecks {
             sha512: None,
             sha256: None,
         };
-        for digest in claimed.iter().flatten() {
-            match digest.algorithm {
+        for &(algorithm, text) in claimed.iter().flatten() {
+            let malformed = |_| DigestError::Malformed(algorithm);
+            match algorithm {
                 DigestAlgorithm::Sha512 => {
-                    checks.sha512 = Some((Sha512::new(), digest.bytes));
+                    checks.sha512 = Some((Sha512::new(), text.try_into().map_err(malformed)?));
                 }
                 DigestAlgorithm::Sha256 => {
-                    let mut bytes = [0u8; 32];
-                    bytes.copy_from_slice(digest.as_bytes());
-                    checks.sha256 = Some((Sha256::new(), bytes));
+                    checks.sha256 = Some((Sha256::new(), text.try_into().map_err(malformed)?));
                 }
             }
         }
-        checks
+        Ok(checks)
     }
 
     /// Feeds the next chunk of the body to every hash.
@@ -307,15 +313,13 @@ impl BodyChecks {
     /// # Errors
     /// [`DigestError::Mismatch`] for the first digest that differs.
     pub(crate) fn finish(&mut self) -> Result<(), DigestError> {
-        if let Some((hasher, claimed)) = &mut self.sha512
-            && !bool::from(bytes_eq(&hasher.finalize_reset(), claimed))
-        {
-            return Err(DigestError::Mismatch(DigestAlgorithm::Sha512));
+        if let Some((hasher, claimed)) = &mut self.sha512 {
+            BodyDigest::output(DigestAlgorithm::Sha512, &hasher.finalize_reset())
+                .verify_header(claimed)?;
         }
-        if let Some((hasher, claimed)) = &mut self.sha256
-            && !bool::from(bytes_eq(&hasher.finalize_reset(), claimed))
-        {
-            return Err(DigestError::Mismatch(DigestAlgorithm::Sha256));
+        if let Some((hasher, claimed)) = &mut self.sha256 {
+            BodyDigest::output(DigestAlgorithm::Sha256, &hasher.finalize_reset())
+                .verify_header(claimed)?;
         }
         Ok(())
     }

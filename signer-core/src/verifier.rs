@@ -282,21 +282,11 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         now: u64,
     ) -> Result<PendingBody, VerifyError> {
         let checked = self.check_head(head, now)?;
-        // The claims are decoded here, for a body that arrives in chunks after the head is
-        // gone. `check_head` checked their form, so this cannot fail; were it to, it is the
-        // same error.
-        let mut claimed = [None, None];
-        for (slot, digest) in claimed.iter_mut().zip(checked.digests) {
-            if let Some((algorithm, value)) = digest {
-                *slot =
-                    Some(BodyDigest::from_header(algorithm, value).map_err(VerifyError::Digest)?);
-            }
-        }
         Ok(PendingBody {
             verified: checked.verified(),
             declared: checked.declared,
             received: 0,
-            digests: BodyChecks::new(claimed),
+            digests: BodyChecks::new(checked.digests).map_err(VerifyError::Digest)?,
             overrun: None,
         })
     }
