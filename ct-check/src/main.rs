@@ -1,6 +1,6 @@
 //! A dudect-style timing check of the two secret comparisons the verifier makes, through its
 //! public API only: the MAC (in `Verifier::verify_head`) and the body digest (in
-//! `PendingBody::finish`, and in a one-shot `Verifier::verify`, which compares it as base64
+//! `PendingBody::finish`, and in a one-shot `Verifier::verify`; both compare it as base64
 //! text).
 //!
 //! Each bench times one call over many inputs drawn at random from two classes and runs
