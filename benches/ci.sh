@@ -3,7 +3,7 @@
 # that every result the contract names was written to target/criterion/.
 #
 # Needs, besides Rust crates: a C compiler (ring) and OpenSSL's headers with pkg-config (the
-# openssl crate behind signer-std's `openssl-backend`). It installs nothing; it checks they are
+# openssl crate behind ingo-signer's `openssl-backend`). It installs nothing; it checks they are
 # there and says what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,7 +15,7 @@ target=${CARGO_TARGET_DIR:-$PWD/target}
 run() { # name, cargo flags, opt-level, rustflags, target dir
   echo "== $1"
   RUSTFLAGS="$4" CARGO_TARGET_DIR="$5" CARGO_PROFILE_RELEASE_OPT_LEVEL="$3" \
-    cargo test --quiet --locked $2 -p signer-core --test verify_stack -- --nocapture --test-threads=1 \
+    cargo test --quiet --locked $2 -p ingo-signer-core --test verify_stack -- --nocapture --test-threads=1 \
     | grep -E 'peak stack|stack frame|test result'
 }
 run debug "" 3 "" "$target"

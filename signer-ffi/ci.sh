@@ -28,7 +28,7 @@ fi
 "$cbindgen_bin" --version
 
 step "the committed header is what cbindgen generates"
-"$cbindgen_bin" --quiet --config signer-ffi/cbindgen.toml --crate signer-ffi \
+"$cbindgen_bin" --quiet --config signer-ffi/cbindgen.toml --crate ingo-signer-ffi \
   --output "$work/ingo_signer.h" signer-ffi
 if [ "${1:-}" = "--write-header" ]; then
   cp "$work/ingo_signer.h" "$HEADER"
@@ -50,7 +50,7 @@ fi
 echo "ok"
 
 step "libingo_signer.a and libingo_signer.so (release)"
-cargo build --release --locked -p signer-ffi
+cargo build --release --locked -p ingo-signer-ffi
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 release="$target_dir/release"

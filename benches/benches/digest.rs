@@ -7,10 +7,10 @@ use std::hint::black_box;
 
 use benches::fixtures::noise;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ingo_signer::fast_backend;
+use ingo_signer_core::DigestAlgorithm;
+use ingo_signer_core::digest::BodyDigest;
 use sha2::Digest as _;
-use signer_core::DigestAlgorithm;
-use signer_core::digest::BodyDigest;
-use signer_std::fast_backend;
 
 /// The sizes: a tiny body, the seed request, a page, a large body, 1 MiB.
 const SIZES: [usize; 5] = [64, 470, 4096, 65536, 1_048_576];

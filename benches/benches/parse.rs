@@ -7,12 +7,12 @@ use benches::fixtures::{self, SECRET};
 use benches::openssl_hmac::OpensslHmacSha512;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit as _, Mac as _};
-use signer_core::Algorithm;
-use signer_core::authorization::Authorization;
-use signer_core::date::parse_imf_fixdate;
-use signer_core::header_list::HeaderList;
-use signer_core::signer::sign_head;
-use signer_core::signing_string::{signing_string_into, write_signing_string};
+use ingo_signer_core::Algorithm;
+use ingo_signer_core::authorization::Authorization;
+use ingo_signer_core::date::parse_imf_fixdate;
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signer::sign_head;
+use ingo_signer_core::signing_string::{signing_string_into, write_signing_string};
 
 fn parse(c: &mut Criterion) {
     let received = fixtures::received_headers(&fixtures::key());

@@ -7,8 +7,8 @@ use benches::fixtures::{self, BODY, NOW, SECRET, TARGET, USERNAME, noise};
 use benches::lower_bound::LowerBound;
 use benches::{http_sig, naive};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use signer_core::{Request, Signer};
-use signer_std::fast_backend;
+use ingo_signer::fast_backend;
+use ingo_signer_core::{Request, Signer};
 
 fn sign(c: &mut Criterion) {
     let key = fixtures::key();

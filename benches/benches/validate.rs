@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use benches::fixtures::{BODY, PUSH_TO_CARD_BODY};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use signer_core::payload::{Endpoint, Options, validate};
+use ingo_signer_core::payload::{Endpoint, Options, validate};
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("validate");

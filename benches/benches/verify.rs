@@ -6,7 +6,7 @@ use std::hint::black_box;
 use benches::fixtures::{self, BODY, HOST, NOW, SECRET, TARGET, noise};
 use benches::lower_bound::LowerBound;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use signer_core::{Policy, Request, Signer, Verifier};
+use ingo_signer_core::{Policy, Request, Signer, Verifier};
 
 fn verify(c: &mut Criterion) {
     let key = fixtures::key();

@@ -1,7 +1,7 @@
 //! The request every benchmark uses: the seed's Session Create call, signed at the SPEC §7
 //! instant with the demo key.
 
-use signer_core::{HttpVersion, Request, RequestHead, Signer, SigningKey};
+use ingo_signer_core::{HttpVersion, Request, RequestHead, Signer, SigningKey};
 
 /// The Session Create seed body, minified (470 bytes): the `BODY` of
 /// `signer-core/examples/sign_request.rs`.

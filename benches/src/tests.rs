@@ -1,8 +1,8 @@
 //! Each contender does the same job as the core before its speed is compared.
 
-use signer_core::header_list::HeaderList;
-use signer_core::signing_string::write_signing_string;
-use signer_core::{Algorithm, Policy, Signer, Verifier};
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signing_string::write_signing_string;
+use ingo_signer_core::{Algorithm, Policy, Signer, Verifier};
 
 use crate::fixtures::{self, BODY, NOW, SECRET, TARGET, USERNAME};
 use crate::lower_bound::LowerBound;
@@ -114,7 +114,8 @@ fn openssl_hmac_equals_the_core_s() {
     let head = fixtures::head(&headers);
     let list = HeaderList::parse("request-line x-date content-type content-length content-sha512")
         .unwrap();
-    let core = signer_core::signer::sign_head(&key, Algorithm::HmacSha512, list, &head).unwrap();
+    let core =
+        ingo_signer_core::signer::sign_head(&key, Algorithm::HmacSha512, list, &head).unwrap();
 
     let openssl = OpensslHmacSha512::new(SECRET);
     let mut state = openssl.start();
@@ -138,7 +139,7 @@ fn openssl_hmac_equals_the_core_s() {
 
 #[test]
 fn the_validate_fixtures_are_valid() {
-    use signer_core::payload::{Endpoint, Options, validate};
+    use ingo_signer_core::payload::{Endpoint, Options, validate};
     assert!(validate(Endpoint::SessionCreate, Options::new(), BODY.as_bytes()).is_ok());
     assert!(
         validate(

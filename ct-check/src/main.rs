@@ -30,10 +30,10 @@
 use base64ct::{Base64, Encoding};
 use dudect_bencher::rand::{Rng, RngCore};
 use dudect_bencher::{BenchRng, Class, CtRunner, ctbench_main};
-use signer_core::digest::BodyDigest;
-use signer_core::header_list::HeaderList;
-use signer_core::signer::{Body, sign_head};
-use signer_core::{
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signer::{Body, sign_head};
+use ingo_signer_core::{
     Algorithm, DigestAlgorithm, HttpVersion, PendingBody, Policy, Request, RequestHead, Signer,
     SigningKey, Verifier, VerifyError,
 };

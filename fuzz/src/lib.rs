@@ -20,13 +20,13 @@
 
 use std::fmt::Write as _;
 
-use signer_core::authorization::{
+use ingo_signer_core::authorization::{
     Authorization, AuthorizationError, MAX_AUTHORIZATION_LEN, MAX_CANONICAL_LEN,
 };
-use signer_core::date::{MAX_TIMESTAMP, check_skew, format_imf_fixdate, parse_imf_fixdate};
-use signer_core::payload::{self, Endpoint, JsonError, Options, PayloadError, Report};
-use signer_core::signer::{Body, HeaderOrder};
-use signer_core::{
+use ingo_signer_core::date::{MAX_TIMESTAMP, check_skew, format_imf_fixdate, parse_imf_fixdate};
+use ingo_signer_core::payload::{self, Endpoint, JsonError, Options, PayloadError, Report};
+use ingo_signer_core::signer::{Body, HeaderOrder};
+use ingo_signer_core::{
     Algorithm, HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verified, Verifier,
     VerifyError,
 };
@@ -751,7 +751,7 @@ pub fn request_head(data: &[u8]) {
 /// Target `http_request`. Input: an envelope with the [`VERIFY_PREFIX_LEN`]-byte prefix (its
 /// version bits unused), records `K` and `R` as for [`request_head`], then `Q`: a raw HTTP/1.x
 /// request (the rest of the input), read by `ingo-sign`'s reader
-/// [`signer_std::raw_request::parse_raw_request`] and verified.
+/// [`ingo_signer::raw_request::parse_raw_request`] and verified.
 ///
 /// Properties: the reader never panics; what it returns is HTTP/1.0 or 1.1 and its body is the
 /// input's tail; then those of [`verify_both`].
@@ -759,7 +759,7 @@ pub fn http_request(data: &[u8]) {
     let env = Envelope::decode(data, VERIFY_PREFIX_LEN, &[tag::RAW]);
     let params = VerifyParams::decode(&env);
     let raw = env.first(tag::RAW).unwrap_or_default();
-    let request = match signer_std::raw_request::parse_raw_request(raw) {
+    let request = match ingo_signer::raw_request::parse_raw_request(raw) {
         Ok(request) => request,
         Err(error) => {
             assert!(!error.to_string().is_empty());
@@ -978,7 +978,7 @@ fn verify_sent(sent: &Sent, input: &SignInput<'_>) -> Result<Verified, VerifyErr
     let setup = Setup {
         keys: std::slice::from_ref(&input.material),
         legacy: input.params.legacy,
-        max_skew: signer_core::policy::DEFAULT_MAX_SKEW,
+        max_skew: ingo_signer_core::policy::DEFAULT_MAX_SKEW,
         max_body: u64::MAX,
         required: &[],
         now: input.params.now,

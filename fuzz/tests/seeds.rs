@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ingo_signer_core::date::parse_imf_fixdate;
+use ingo_signer_core::{HttpVersion, RequestHead};
 use serde_json::Value;
-use signer_core::date::parse_imf_fixdate;
-use signer_core::{HttpVersion, RequestHead};
 use signer_fuzz::{
     KeyMaterial, SignInput, SignParams, VerifyParams, encode_envelope, pair, tag, verify_both,
 };
@@ -371,7 +371,7 @@ fn http_request_seeds_parse_and_accepted_vectors_verify() {
         let name = s(&v["name"]);
         let seed = http_request_seed(&v).expect("seed");
         signer_fuzz::http_request(&seed);
-        let Ok(request) = signer_std::raw_request::parse_raw_request(&raw) else {
+        let Ok(request) = ingo_signer::raw_request::parse_raw_request(&raw) else {
             // Values with CR, LF or NUL: the reader refuses them, as a server would.
             unreadable += 1;
             assert_eq!(

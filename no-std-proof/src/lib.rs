@@ -5,7 +5,7 @@
 
 use core::hint::black_box;
 
-use signer_core::{HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verifier};
+use ingo_signer_core::{HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verifier};
 
 #[cfg(feature = "leak-std")]
 extern crate std;
@@ -29,8 +29,10 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 pub extern "C" fn ingo_proof_sign_verify() -> u32 {
     let body: &[u8] = black_box(br#"{"participant_unique_id1":"70646041"}"#);
     let now = black_box(1_579_291_169u64);
-    let Ok(key) = SigningKey::new(black_box("demo"), black_box(b"demo-secret-not-for-production"))
-    else {
+    let Ok(key) = SigningKey::new(
+        black_box("demo"),
+        black_box(b"demo-secret-not-for-production"),
+    ) else {
         return 1;
     };
     let Ok(signed) = Signer::new(&key).sign(&Request::new("POST", "/p", body), now) else {

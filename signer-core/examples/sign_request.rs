@@ -1,10 +1,10 @@
 //! Signs the seed's Session Create request with a demo key, prints it as sent, and verifies it.
 //!
-//! `cargo run -p signer-core --example sign_request` prints the request at the SPEC §7 instant,
+//! `cargo run -p ingo-signer-core --example sign_request` prints the request at the SPEC §7 instant,
 //! so every value can be checked against SPEC.md; pass `--now UNIX_SECONDS` to sign at another
 //! time (or `--now system` for the current time).
 
-use signer_core::{HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verifier};
+use ingo_signer_core::{HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verifier};
 
 /// The Session Create seed body, minified (470 bytes).
 const BODY: &str = r#"{"participant_unique_id1":"70646041-01ea-4cd6-b657-18ff88e465c7","host_uri":"https://digitalpay-test.ingo.money","language_locale_code":"en-US","recipient_information":{"first_name":"Alex","last_name":"Rivera","business_name":"Acme Limited","address_line1":"100 Innovation Way","city":"Anytown","state":"GA","zip_code":"37233","email_address":"jack.frost@example.com","phone_number":"1231231234","mobile_number":"1231231234","open_banking":{"mobus_customer_id":"9999"}}}"#;

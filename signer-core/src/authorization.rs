@@ -327,7 +327,7 @@ impl<'a> Authorization<'a> {
     /// allowed by the grammar anyway.
     ///
     /// ```
-    /// use signer_core::authorization::Authorization;
+    /// use ingo_signer_core::authorization::Authorization;
     /// let sig = "A".repeat(86) + "==";
     /// let value = format!(
     ///     r#"hmac username="demo", algorithm="hmac-sha512", headers="request-line x-date", signature="{sig}""#

@@ -11,7 +11,7 @@ pub const JSON_MEDIA_TYPE: &str = "application/json";
 /// not.
 ///
 /// ```
-/// use signer_core::content_headers::is_json_content_type;
+/// use ingo_signer_core::content_headers::is_json_content_type;
 /// assert!(is_json_content_type(b"Application/JSON; charset=UTF-8"));
 /// assert!(!is_json_content_type(b"application/jsonx"));
 /// ```
@@ -32,7 +32,7 @@ pub fn is_json_content_type(value: &[u8]) -> bool {
 /// fine), no inner spaces, at most `u64::MAX`. Surrounding spaces and tabs are trimmed first.
 ///
 /// ```
-/// use signer_core::content_headers::parse_content_length;
+/// use ingo_signer_core::content_headers::parse_content_length;
 /// assert_eq!(parse_content_length(b"470"), Some(470));
 /// assert_eq!(parse_content_length(b"0470"), None);
 /// assert_eq!(parse_content_length(b"+470"), None);
@@ -59,7 +59,7 @@ pub fn parse_content_length(value: &[u8]) -> Option<u64> {
 /// the signature's own formatting on a small request.
 ///
 /// ```
-/// use signer_core::content_headers::format_content_length;
+/// use ingo_signer_core::content_headers::format_content_length;
 /// assert_eq!(format_content_length(470).as_str(), "470");
 /// assert_eq!(format_content_length(u64::MAX).as_str(), "18446744073709551615");
 /// ```

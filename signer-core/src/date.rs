@@ -112,7 +112,7 @@ impl fmt::Display for HttpDate {
 /// Formats Unix seconds as an IMF-fixdate.
 ///
 /// ```
-/// let date = signer_core::date::format_imf_fixdate(1_579_291_169).unwrap();
+/// let date = ingo_signer_core::date::format_imf_fixdate(1_579_291_169).unwrap();
 /// assert_eq!(date.as_str(), "Fri, 17 Jan 2020 19:59:29 GMT");
 /// ```
 ///
@@ -146,7 +146,7 @@ pub fn format_imf_fixdate(unix_seconds: u64) -> Result<HttpDate, DateError> {
 /// Parses an IMF-fixdate into Unix seconds, strictly (see the module docs for what is refused).
 ///
 /// ```
-/// use signer_core::date::{parse_imf_fixdate, DateError};
+/// use ingo_signer_core::date::{parse_imf_fixdate, DateError};
 /// assert_eq!(parse_imf_fixdate(b"Fri, 17 Jan 2020 19:59:29 GMT"), Ok(1_579_291_169));
 /// assert_eq!(parse_imf_fixdate(b"Sat, 17 Jan 2020 19:59:29 GMT"), Err(DateError::WeekdayMismatch));
 /// ```
@@ -251,7 +251,7 @@ impl fmt::Display for SkewError {
 /// Checks `|now - date| <= max_skew` (inclusive; SPEC §5.7).
 ///
 /// ```
-/// use signer_core::date::check_skew;
+/// use ingo_signer_core::date::check_skew;
 /// assert!(check_skew(1_000, 1_300, 300).is_ok());
 /// let err = check_skew(1_000, 1_412, 300).unwrap_err();
 /// assert_eq!(err.to_string(), "x-date is 412 s older than now; the limit is 300 s (check the signer's clock)");

@@ -76,7 +76,7 @@ impl BodyDigest {
     /// Digests a whole body at once.
     ///
     /// ```
-    /// use signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
+    /// use ingo_signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
     /// // RFC 9530 Appendix D.
     /// let d = BodyDigest::of(DigestAlgorithm::Sha512, br#"{"hello": "world"}"#);
     /// assert_eq!(d.to_base64().as_str(), "WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==");
@@ -102,7 +102,7 @@ impl BodyDigest {
     /// raw bytes: `None` unless there are exactly as many as `algorithm` produces (64 or 32).
     ///
     /// ```
-    /// use signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
+    /// use ingo_signer_core::{algorithm::DigestAlgorithm, digest::BodyDigest};
     /// let d = BodyDigest::of(DigestAlgorithm::Sha512, b"{}");
     /// assert_eq!(BodyDigest::from_bytes(DigestAlgorithm::Sha512, d.as_bytes()), Some(d));
     /// assert_eq!(BodyDigest::from_bytes(DigestAlgorithm::Sha256, d.as_bytes()), None);

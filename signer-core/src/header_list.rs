@@ -96,7 +96,7 @@ impl<'a> HeaderList<'a> {
     /// Validates a space-separated list of names.
     ///
     /// ```
-    /// use signer_core::header_list::{HeaderList, HeaderListError};
+    /// use ingo_signer_core::header_list::{HeaderList, HeaderListError};
     /// let list = HeaderList::parse("request-line x-date host").unwrap();
     /// assert_eq!(list.iter().count(), 3);
     /// assert_eq!(HeaderList::parse("x-date  host"), Err(HeaderListError::EmptyName));

@@ -81,7 +81,7 @@ impl SigningKey {
     /// Keys HMAC with `secret` for `username`.
     ///
     /// ```
-    /// use signer_core::key::SigningKey;
+    /// use ingo_signer_core::key::SigningKey;
     /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
     /// assert_eq!(format!("{key:?}"), r#"SigningKey { username: "demo", secret: "<redacted>" }"#);
     /// ```

@@ -11,7 +11,7 @@
 //!
 //! # Signing
 //! ```
-//! use signer_core::{key::SigningKey, signer::{Request, Signer}};
+//! use ingo_signer_core::{key::SigningKey, signer::{Request, Signer}};
 //!
 //! let key = SigningKey::new("demo", b"demo-secret-not-for-production")?;
 //! let body = br#"{"participant_unique_id1":"70646041"}"#;
@@ -25,9 +25,9 @@
 //!
 //! # Verifying, head first
 //! ```
-//! use signer_core::{key::SigningKey, policy::Policy, signing_string::{HttpVersion, RequestHead},
+//! use ingo_signer_core::{key::SigningKey, policy::Policy, signing_string::{HttpVersion, RequestHead},
 //!     verifier::Verifier};
-//! # use signer_core::signer::{Request, Signer};
+//! # use ingo_signer_core::signer::{Request, Signer};
 //! # let key = SigningKey::new("demo", b"demo-secret-not-for-production")?;
 //! # let body = br#"{"participant_unique_id1":"70646041"}"#;
 //! # let signed = Signer::new(&key).sign(&Request::new("POST", "/p", body), 1_579_291_169)?;

@@ -9,7 +9,7 @@ pub const DEFAULT_MAX_SKEW: u64 = 300;
 /// A verifier's policy. The SPEC's minimum (§5.3) is always enforced; a policy can only add to it.
 ///
 /// ```
-/// use signer_core::policy::Policy;
+/// use ingo_signer_core::policy::Policy;
 /// let policy = Policy::default().max_skew(60).require_headers(&["host"]);
 /// assert!(!policy.allows_legacy_sha256());
 /// ```

@@ -76,9 +76,9 @@ impl fmt::Debug for Signature {
 /// Use it directly to sign an arbitrary header list (extra headers in any position).
 ///
 /// ```
-/// use signer_core::{Algorithm, HttpVersion, RequestHead, SigningKey};
-/// use signer_core::header_list::HeaderList;
-/// use signer_core::signer::sign_head;
+/// use ingo_signer_core::{Algorithm, HttpVersion, RequestHead, SigningKey};
+/// use ingo_signer_core::header_list::HeaderList;
+/// use ingo_signer_core::signer::sign_head;
 /// // Kong's published hmac-auth example.
 /// let key = SigningKey::new("alice123", b"secret").unwrap();
 /// let headers = [("Date", "Thu, 22 Jun 2017 17:15:21 GMT")];
@@ -243,8 +243,8 @@ impl fmt::Display for SignError {
 /// Signs requests with one key.
 ///
 /// ```
-/// use signer_core::key::SigningKey;
-/// use signer_core::signer::{Request, Signer};
+/// use ingo_signer_core::key::SigningKey;
+/// use ingo_signer_core::signer::{Request, Signer};
 /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
 /// let signed = Signer::new(&key).sign(&Request::new("POST", "/gateway/process--card", b"{}"), 1_579_291_169).unwrap();
 /// assert_eq!(signed.x_date().as_str(), "Fri, 17 Jan 2020 19:59:29 GMT");

@@ -585,8 +585,8 @@ pub fn write_signing_string<H: Headers + ?Sized>(
 /// Writes the signing string into `out`, for display when a signature does not match.
 ///
 /// ```
-/// use signer_core::header_list::HeaderList;
-/// use signer_core::signing_string::{signing_string_into, HttpVersion, RequestHead};
+/// use ingo_signer_core::header_list::HeaderList;
+/// use ingo_signer_core::signing_string::{signing_string_into, HttpVersion, RequestHead};
 /// let headers = [("X-Date", "Fri, 17 Jan 2020 19:59:29 GMT")];
 /// let head = RequestHead { method: "GET", target: "/a?b=%2F", version: HttpVersion::Http11, headers: &headers[..] };
 /// let mut buf = [0u8; 128];

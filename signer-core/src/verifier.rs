@@ -205,7 +205,7 @@ impl Verified {
 /// Verifies requests against a key store and a policy.
 ///
 /// ```
-/// use signer_core::{key::SigningKey, policy::Policy, signer::{Request, Signer},
+/// use ingo_signer_core::{key::SigningKey, policy::Policy, signer::{Request, Signer},
 ///     signing_string::{HttpVersion, RequestHead}, verifier::Verifier};
 /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
 /// let body = br#"{"participant_unique_id1":"abc"}"#;

@@ -1,10 +1,10 @@
 //! SPEC §7 known answers. Every expected value below is copied from SPEC.md (computed there with
 //! Python's hmac/hashlib) or from the RFC named; none comes from this crate's output.
 
-use signer_core::digest::BodyDigest;
-use signer_core::header_list::HeaderList;
-use signer_core::signer::sign_head;
-use signer_core::{
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signer::sign_head;
+use ingo_signer_core::{
     Algorithm, DigestAlgorithm, HttpVersion, Policy, Request, RequestHead, Signer, SigningKey,
     Verifier,
 };
@@ -141,7 +141,7 @@ fn length_last_order_signs_its_own_list() {
     // content-length.
     let key = key();
     let signed = Signer::new(&key)
-        .header_order(signer_core::signer::HeaderOrder::LengthLast)
+        .header_order(ingo_signer_core::signer::HeaderOrder::LengthLast)
         .sign(
             &Request::new("POST", TARGET, SESSION_CREATE.as_bytes()),
             NOW,

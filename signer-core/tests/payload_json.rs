@@ -3,11 +3,11 @@
 
 mod payload_support;
 
-use payload_support::*;
-use serde::Deserialize;
-use signer_core::payload::{
+use ingo_signer_core::payload::{
     Endpoint, Expected, JsonError, MAX_BODY_LEN, MAX_DEPTH, Options, PayloadError, validate,
 };
+use payload_support::*;
+use serde::Deserialize;
 
 const SC: Endpoint = Endpoint::SessionCreate;
 const PC: Endpoint = Endpoint::PushToCard;
@@ -406,7 +406,7 @@ fn serde_json_core_skips_unknown_values_unchecked_and_we_do_not() {
         );
     }
     // The same holds in responses, where unknown fields are otherwise tolerated.
-    let r = signer_core::payload::parse_push_to_card_response(br#"{"status":100,"x":hello}"#);
+    let r = ingo_signer_core::payload::parse_push_to_card_response(br#"{"status":100,"x":hello}"#);
     assert_eq!(r.unwrap_err().kind(), "json.invalid_literal");
 }
 

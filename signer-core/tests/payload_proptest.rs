@@ -8,14 +8,14 @@
 
 mod payload_support;
 
+use ingo_signer_core::payload::{
+    Endpoint, Options, PayloadError, parse_push_to_card_response, parse_session_create_response,
+    validate,
+};
 use payload_support::*;
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Value, json};
-use signer_core::payload::{
-    Endpoint, Options, PayloadError, parse_push_to_card_response, parse_session_create_response,
-    validate,
-};
 
 // --- A JSON writer that varies the bytes, not the meaning --------------------------------
 
@@ -693,7 +693,9 @@ fn scanner_is_not_looser(ours: &Result<(), PayloadError<'_>>) -> Result<(), Test
     prop_assert!(
         !matches!(
             ours,
-            Err(PayloadError::Json(signer_core::payload::JsonError::Parser))
+            Err(PayloadError::Json(
+                ingo_signer_core::payload::JsonError::Parser
+            ))
         ),
         "serde-json-core rejected a body the scanner accepted"
     );
@@ -707,7 +709,7 @@ fn comparable(ours: &Result<(), PayloadError<'_>>, theirs: &serde_json::Result<V
     let too_deep = matches!(
         ours,
         Err(PayloadError::Json(
-            signer_core::payload::JsonError::TooDeep { .. }
+            ingo_signer_core::payload::JsonError::TooDeep { .. }
         ))
     );
     let out_of_range = matches!(theirs, Err(e) if e.to_string().contains("out of range"));

@@ -3,9 +3,9 @@
 
 mod payload_support;
 
+use ingo_signer_core::payload::{Endpoint, Options};
 use payload_support::*;
 use serde_json::{Value, json};
-use signer_core::payload::{Endpoint, Options};
 
 const PC: Endpoint = Endpoint::PushToCard;
 

@@ -2,12 +2,12 @@
 
 mod payload_support;
 
-use payload_support::*;
-use serde_json::json;
-use signer_core::payload::{
+use ingo_signer_core::payload::{
     EmailProblem, Endpoint, JsonType, Options, PayloadError, Requirement, Rule, UriProblem,
     validate,
 };
+use payload_support::*;
+use serde_json::json;
 
 fn is_snake_case(s: &str) -> bool {
     !s.is_empty()

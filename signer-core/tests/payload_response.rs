@@ -3,12 +3,12 @@
 
 mod payload_support;
 
-use payload_support::*;
-use serde_json::json;
-use signer_core::payload::{
+use ingo_signer_core::payload::{
     JsonError, JsonType, ResponseError, Status, Time, parse_push_to_card_response,
     parse_session_create_response,
 };
+use payload_support::*;
+use serde_json::json;
 
 #[test]
 fn the_session_create_seed_response_parses() {

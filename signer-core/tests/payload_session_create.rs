@@ -3,12 +3,12 @@
 
 mod payload_support;
 
-use payload_support::*;
-use serde_json::{Value, json};
-use signer_core::payload::{
+use ingo_signer_core::payload::{
     Endpoint, IDEMPOTENCY_KEY_MAX_LEN, IdempotencyKeyError, MAX_VIOLATIONS, Options, PayloadError,
     validate, validate_idempotency_key,
 };
+use payload_support::*;
+use serde_json::{Value, json};
 
 const SC: Endpoint = Endpoint::SessionCreate;
 
@@ -656,7 +656,7 @@ fn idempotency_key_is_1_to_250_printable_characters() {
 
 #[test]
 fn validate_into_fills_a_caller_owned_report_like_validate() {
-    use signer_core::payload::{Report, validate_into};
+    use ingo_signer_core::payload::{Report, validate_into};
     let body = with("recipient_information.zip_code", "3723");
     let mut report = Report::new();
     assert_eq!(validate_into(SC, &none(), &body, &mut report), Ok(()));

@@ -7,11 +7,11 @@ mod payload_support;
 use std::process::Command;
 use std::thread;
 
-use payload_support::*;
-use signer_core::payload::{
+use ingo_signer_core::payload::{
     Endpoint, JsonError, MAX_BODY_LEN, MAX_DEPTH, PayloadError, parse_push_to_card_response,
     parse_session_create_response, validate,
 };
+use payload_support::*;
 
 /// What a hostile input must produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

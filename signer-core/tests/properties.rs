@@ -19,18 +19,18 @@ use proptest::sample::{Index, select};
 use proptest::test_runner::TestCaseError;
 use sha2::{Digest as _, Sha256, Sha512};
 
-use signer_core::authorization::{
+use ingo_signer_core::authorization::{
     Authorization, AuthorizationError, MAX_AUTHORIZATION_LEN, MAX_CANONICAL_LEN, Parameter,
 };
-use signer_core::content_headers::parse_content_length;
-use signer_core::date::{
+use ingo_signer_core::content_headers::parse_content_length;
+use ingo_signer_core::date::{
     DateError, MAX_TIMESTAMP, SkewError, format_imf_fixdate, parse_imf_fixdate,
 };
-use signer_core::digest::{BodyDigest, BodyHasher};
-use signer_core::header_list::HeaderList;
-use signer_core::signer::{Body, HeaderOrder, SignError, sign_head};
-use signer_core::signing_string::Headers;
-use signer_core::{
+use ingo_signer_core::digest::{BodyDigest, BodyHasher};
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signer::{Body, HeaderOrder, SignError, sign_head};
+use ingo_signer_core::signing_string::Headers;
+use ingo_signer_core::{
     Algorithm, DigestAlgorithm, HttpVersion, KeyStore, Policy, Request, RequestHead, Signer,
     SigningKey, Verified, Verifier, VerifyError,
 };
@@ -2129,7 +2129,7 @@ fn canonical_form_of_an_accepted_header_fits_the_bound() {
     let mut small = [0u8; MAX_AUTHORIZATION_LEN];
     assert_eq!(
         auth.write_to(&mut small).unwrap_err(),
-        signer_core::buffer::BufferTooSmall {
+        ingo_signer_core::buffer::BufferTooSmall {
             needed: MAX_CANONICAL_LEN
         }
     );

@@ -4,16 +4,16 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-use signer_core::authorization::Authorization;
-use signer_core::digest::BodyDigest;
-use signer_core::header_list::HeaderList;
-use signer_core::signer::{HeaderOrder, Request, sign_head};
-use signer_core::signing_string::signing_string_into;
-use signer_core::{
+use ingo_signer_core::authorization::Authorization;
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::header_list::HeaderList;
+use ingo_signer_core::signer::{HeaderOrder, Request, sign_head};
+use ingo_signer_core::signing_string::signing_string_into;
+use ingo_signer_core::{
     Algorithm, DigestAlgorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier,
     VerifyError,
 };
+use serde_json::Value;
 
 fn load(name: &str) -> Value {
     let path = format!("{}/../test-vectors/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -96,7 +96,7 @@ impl Case {
         }
     }
 
-    fn verify(&self) -> Result<signer_core::Verified, VerifyError> {
+    fn verify(&self) -> Result<ingo_signer_core::Verified, VerifyError> {
         let required: Vec<&str> = self.required.iter().map(String::as_str).collect();
         let policy = Policy::default()
             .allow_legacy_sha256(self.allow_legacy)
@@ -223,8 +223,8 @@ fn check_signer(v: &Value, case: &Case) -> bool {
         .iter()
         .map(|n| (*n, case.header(n).unwrap()))
         .collect();
-    let date =
-        signer_core::date::parse_imf_fixdate(case.header("x-date").unwrap().as_bytes()).unwrap();
+    let date = ingo_signer_core::date::parse_imf_fixdate(case.header("x-date").unwrap().as_bytes())
+        .unwrap();
     let key = SigningKey::new(str_of(v, "username"), str_of(v, "secret").as_bytes()).unwrap();
     let mut signer = Signer::new(&key)
         .http_version(case.version)
@@ -236,7 +236,7 @@ fn check_signer(v: &Value, case: &Case) -> bool {
         method: &case.method,
         target: &case.target,
         content_type: case.header("content-type").unwrap(),
-        body: signer_core::signer::Body::Bytes(&case.body),
+        body: ingo_signer_core::signer::Body::Bytes(&case.body),
         extra_headers: &extras,
     };
     let signed = signer.sign(&request, date).unwrap();

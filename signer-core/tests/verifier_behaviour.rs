@@ -1,9 +1,9 @@
 //! Verifier behaviours that language-neutral vectors cannot express: the two phases, the state a
 //! failed body leaves behind, key rotation, and what error messages may show.
 
-use signer_core::digest::{BodyDigest, BodyHasher};
-use signer_core::signer::{Body, Request};
-use signer_core::{
+use ingo_signer_core::digest::{BodyDigest, BodyHasher};
+use ingo_signer_core::signer::{Body, Request};
+use ingo_signer_core::{
     DigestAlgorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier, VerifyError,
 };
 
@@ -261,7 +261,7 @@ fn the_signer_refuses_what_a_verifier_would() {
         signer
             .sign(
                 &Request::new("POST", "/", b""),
-                signer_core::date::MAX_TIMESTAMP + 1
+                ingo_signer_core::date::MAX_TIMESTAMP + 1
             )
             .unwrap_err()
             .kind(),

@@ -22,8 +22,8 @@ use std::hint::black_box;
 use std::process::Command;
 use std::thread;
 
-use signer_core::signer::Request;
-use signer_core::{HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier};
+use ingo_signer_core::signer::Request;
+use ingo_signer_core::{HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier};
 
 const PROBE_ENV: &str = "SIGNER_CORE_STACK_PROBE";
 /// The probe thread's stack. Large enough for the deepest debug-build work with room to
@@ -115,13 +115,17 @@ fn signed(key: &SigningKey, legacy: bool) -> Vec<(String, String)> {
             version: HttpVersion::Http11,
             headers: &fields[..],
         };
-        let names = signer_core::header_list::HeaderList::parse(list).expect("list");
-        let mac =
-            signer_core::signer::sign_head(key, signer_core::Algorithm::HmacSha256, names, &head)
-                .expect("mac");
-        let auth = signer_core::authorization::Authorization::new(
+        let names = ingo_signer_core::header_list::HeaderList::parse(list).expect("list");
+        let mac = ingo_signer_core::signer::sign_head(
+            key,
+            ingo_signer_core::Algorithm::HmacSha256,
+            names,
+            &head,
+        )
+        .expect("mac");
+        let auth = ingo_signer_core::authorization::Authorization::new(
             key.username(),
-            signer_core::Algorithm::HmacSha256,
+            ingo_signer_core::Algorithm::HmacSha256,
             names,
             mac.as_bytes(),
         )

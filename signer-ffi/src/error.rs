@@ -10,14 +10,14 @@ use core::cell::Cell;
 use core::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use signer_core::VerifyError;
-use signer_core::authorization::AuthorizationError;
-use signer_core::digest::DigestError;
-use signer_core::header_list::HeaderListError;
-use signer_core::key::KeyError;
-use signer_core::payload::{IdempotencyKeyError, JsonError};
-use signer_core::signer::SignError;
-use signer_core::signing_string::SigningStringError;
+use ingo_signer_core::VerifyError;
+use ingo_signer_core::authorization::AuthorizationError;
+use ingo_signer_core::digest::DigestError;
+use ingo_signer_core::header_list::HeaderListError;
+use ingo_signer_core::key::KeyError;
+use ingo_signer_core::payload::{IdempotencyKeyError, JsonError};
+use ingo_signer_core::signer::SignError;
+use ingo_signer_core::signing_string::SigningStringError;
 
 use crate::codes::{
     INGO_E_BUFFER_TOO_SMALL, INGO_E_INVALID_ARGUMENT, INGO_E_INVALID_UTF8, INGO_E_NULL_POINTER,

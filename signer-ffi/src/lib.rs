@@ -37,14 +37,16 @@ use core::ffi::c_char;
 use core::ptr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use signer_core::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
-use signer_core::digest::BodyDigest;
-use signer_core::header_list::{HeaderList, MAX_SIGNED_HEADERS};
-use signer_core::key::KeyStore;
-use signer_core::payload::{Endpoint, Options, Report, validate_idempotency_key, validate_into};
-use signer_core::signer::{Body, HeaderOrder, MAX_EXTRA_HEADERS, Request, sign_head};
-use signer_core::signing_string::write_signing_string;
-use signer_core::{
+use ingo_signer_core::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::header_list::{HeaderList, MAX_SIGNED_HEADERS};
+use ingo_signer_core::key::KeyStore;
+use ingo_signer_core::payload::{
+    Endpoint, Options, Report, validate_idempotency_key, validate_into,
+};
+use ingo_signer_core::signer::{Body, HeaderOrder, MAX_EXTRA_HEADERS, Request, sign_head};
+use ingo_signer_core::signing_string::write_signing_string;
+use ingo_signer_core::{
     Algorithm, DigestAlgorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verified,
     Verifier,
 };
@@ -53,6 +55,9 @@ pub mod codes;
 mod error;
 mod pending;
 mod types;
+
+#[cfg(test)]
+mod tests;
 
 pub use pending::{INGO_PENDING_WORDS, IngoPending};
 pub use types::{
@@ -128,12 +133,12 @@ pub const INGO_DEFAULT_MAX_BODY: u64 = 65536;
 // The header's numbers are literals (cbindgen copies them); these tie them to the core's.
 const _: () = {
     assert!(INGO_AUTHORIZATION_MAX == MAX_AUTHORIZATION_LEN);
-    assert!(INGO_USERNAME_MAX == signer_core::authorization::MAX_USERNAME_LEN);
+    assert!(INGO_USERNAME_MAX == ingo_signer_core::authorization::MAX_USERNAME_LEN);
     assert!(INGO_USERNAME_BUF == INGO_USERNAME_MAX + 1);
     assert!(INGO_MAX_EXTRA_HEADERS == MAX_EXTRA_HEADERS);
     assert!(INGO_MAX_REQUIRED_HEADERS == MAX_SIGNED_HEADERS);
-    assert!(INGO_DEFAULT_MAX_SKEW == signer_core::policy::DEFAULT_MAX_SKEW);
-    assert!(INGO_DEFAULT_MAX_BODY == signer_core::policy::DEFAULT_MAX_BODY);
+    assert!(INGO_DEFAULT_MAX_SKEW == ingo_signer_core::policy::DEFAULT_MAX_SKEW);
+    assert!(INGO_DEFAULT_MAX_BODY == ingo_signer_core::policy::DEFAULT_MAX_BODY);
     assert!(INGO_DIGEST_SHA512_LEN == DigestAlgorithm::Sha512.base64_len());
     assert!(INGO_DIGEST_SHA256_LEN == DigestAlgorithm::Sha256.base64_len());
 };
@@ -566,7 +571,7 @@ pub unsafe extern "C" fn ingo_sign(
         let target = unsafe { raw.target.request_line_part("request->target") }?;
         // SAFETY: forwarded from the caller.
         let content_type = match unsafe { raw.content_type.text("request->content_type") }? {
-            "" => signer_core::content_headers::JSON_MEDIA_TYPE,
+            "" => ingo_signer_core::content_headers::JSON_MEDIA_TYPE,
             given => given,
         };
         // SAFETY: forwarded from the caller.
@@ -580,7 +585,7 @@ pub unsafe extern "C" fn ingo_sign(
             )
         }?;
         if given.len() > MAX_EXTRA_HEADERS {
-            return Err(signer_core::signer::SignError::TooManyExtraHeaders.into());
+            return Err(ingo_signer_core::signer::SignError::TooManyExtraHeaders.into());
         }
         let mut extras = [("", ""); MAX_EXTRA_HEADERS];
         for (slot, header) in extras.iter_mut().zip(given) {
@@ -705,9 +710,9 @@ pub unsafe extern "C" fn ingo_sign_head(
         let value = Authorization::new(key.username(), algorithm, list, signature.as_bytes())?;
         let mut text = [0u8; MAX_AUTHORIZATION_LEN];
         // `Authorization::new` bounds the canonical form to MAX_AUTHORIZATION_LEN.
-        let text = value
-            .write_to(&mut text)
-            .map_err(|_| Failure::from(signer_core::signer::SignError::AuthorizationTooLong))?;
+        let text = value.write_to(&mut text).map_err(|_| {
+            Failure::from(ingo_signer_core::signer::SignError::AuthorizationTooLong)
+        })?;
         // SAFETY: forwarded from the caller (the text is on this stack frame).
         unsafe { put_text(out, text.as_bytes(), "authorization") }
     })

@@ -10,7 +10,7 @@
 
 use core::ptr;
 
-use signer_core::PendingBody;
+use ingo_signer_core::PendingBody;
 
 use crate::error::Failure;
 

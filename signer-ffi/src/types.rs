@@ -10,7 +10,7 @@ use core::ffi::c_char;
 use core::fmt;
 use core::ptr;
 
-use signer_core::signing_string::{HeaderLookup, Headers};
+use ingo_signer_core::signing_string::{HeaderLookup, Headers};
 
 use crate::error::Failure;
 

@@ -16,8 +16,8 @@
 //! stays `no_std` with `sha2` as its only hash.
 //!
 //! ```
-//! use signer_core::{DigestAlgorithm, Request, Signer, SigningKey, digest::BodyDigest};
-//! use signer_std::fast_backend;
+//! use ingo_signer_core::{DigestAlgorithm, Request, Signer, SigningKey, digest::BodyDigest};
+//! use ingo_signer::fast_backend;
 //!
 //! let body = br#"{"participant_unique_id1":"abc"}"#;
 //! assert_eq!(
@@ -34,10 +34,10 @@
 
 use std::fmt;
 
+use ingo_signer_core::DigestAlgorithm;
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::signer::{Body, Request, SignError, SignedHeaders, Signer};
 use openssl::sha::{Sha256, Sha512};
-use signer_core::DigestAlgorithm;
-use signer_core::digest::BodyDigest;
-use signer_core::signer::{Body, Request, SignError, SignedHeaders, Signer};
 
 /// A streaming body digest computed by OpenSSL.
 #[derive(Clone)]
@@ -123,8 +123,8 @@ fn to_body_digest(algorithm: DigestAlgorithm, raw: &[u8]) -> BodyDigest {
 
 #[cfg(test)]
 mod tests {
-    use signer_core::SigningKey;
-    use signer_core::digest::BodyHasher as CoreHasher;
+    use ingo_signer_core::SigningKey;
+    use ingo_signer_core::digest::BodyHasher as CoreHasher;
 
     use super::*;
 

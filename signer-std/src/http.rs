@@ -6,9 +6,11 @@
 
 use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Request, Version};
-use signer_core::header_list::REQUEST_LINE;
-use signer_core::signing_string::{HeaderLookup, Headers};
-use signer_core::{HttpVersion, KeyStore, PendingBody, RequestHead, Signer, Verified, Verifier};
+use ingo_signer_core::header_list::REQUEST_LINE;
+use ingo_signer_core::signing_string::{HeaderLookup, Headers};
+use ingo_signer_core::{
+    HttpVersion, KeyStore, PendingBody, RequestHead, Signer, Verified, Verifier,
+};
 
 use crate::Error;
 
@@ -54,16 +56,16 @@ pub fn request_target(uri: &http::Uri) -> &str {
 /// signer's HTTP version is taken from the request.
 ///
 /// ```
-/// use signer_core::{Signer, SigningKey};
+/// use ingo_signer_core::{Signer, SigningKey};
 /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
 /// let mut request = http::Request::post("https://api.example/gateway/process--card").body(b"{}".to_vec()).unwrap();
-/// signer_std::http::sign_request(&Signer::new(&key), &mut request, 1_579_291_169).unwrap();
+/// ingo_signer::http::sign_request(&Signer::new(&key), &mut request, 1_579_291_169).unwrap();
 /// assert_eq!(request.headers()["content-length"], "2");
 /// assert!(request.headers()["authorization"].to_str().unwrap().starts_with("hmac username=\"demo\""));
 /// ```
 ///
 /// # Errors
-/// [`Error`] when the core refuses to sign (see [`signer_core::signer::SignError`]).
+/// [`Error`] when the core refuses to sign (see [`ingo_signer_core::signer::SignError`]).
 pub fn sign_request<B: AsRef<[u8]>>(
     signer: &Signer<'_>,
     request: &mut Request<B>,
@@ -89,7 +91,7 @@ pub fn sign_request_with_headers<B: AsRef<[u8]>>(
             .to_str()
             .map_err(|_| Error::HeaderNotText("content-type".into()))?
             .to_owned(),
-        None => signer_core::content_headers::JSON_MEDIA_TYPE.to_owned(),
+        None => ingo_signer_core::content_headers::JSON_MEDIA_TYPE.to_owned(),
     };
     let mut extra_values = Vec::with_capacity(extra.len());
     for name in extra {
@@ -103,11 +105,11 @@ pub fn sign_request_with_headers<B: AsRef<[u8]>>(
     }
     let extra_pairs: Vec<(&str, &str)> =
         extra_values.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let core_request = signer_core::Request {
+    let core_request = ingo_signer_core::Request {
         method: request.method().as_str(),
         target: request_target(request.uri()),
         content_type: &content_type,
-        body: signer_core::signer::Body::Bytes(request.body().as_ref()),
+        body: ingo_signer_core::signer::Body::Bytes(request.body().as_ref()),
         extra_headers: &extra_pairs,
     };
     let signed = signer.sign(&core_request, now).map_err(Error::Sign)?;
@@ -131,11 +133,11 @@ pub fn sign_request_with_headers<B: AsRef<[u8]>>(
 /// mistake is caught here, with every violation named, instead of after a round trip.
 ///
 /// ```
-/// use signer_core::{payload::Options, Signer, SigningKey};
+/// use ingo_signer_core::{payload::Options, Signer, SigningKey};
 /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
 /// let body = br#"{"participant_unique_id1":"a","recipient_information":{"zip_code":"3723","business_name":"Acme"}}"#;
 /// let mut request = http::Request::post("/api/v1/sessions/point-in-time/plugin").body(body.to_vec()).unwrap();
-/// let err = signer_std::http::validate_and_sign(&Signer::new(&key), &mut request, 1_579_291_169, Options::new()).unwrap_err();
+/// let err = ingo_signer::http::validate_and_sign(&Signer::new(&key), &mut request, 1_579_291_169, Options::new()).unwrap_err();
 /// assert_eq!(err.kind(), "payload.invalid");
 /// assert!(err.to_string().contains("recipient_information.zip_code: \"3723\" must be 5 digits or 5+4 digits"));
 /// assert!(request.headers().get("authorization").is_none());
@@ -147,14 +149,15 @@ pub fn validate_and_sign<B: AsRef<[u8]>>(
     signer: &Signer<'_>,
     request: &mut Request<B>,
     now: u64,
-    options: signer_core::payload::Options,
+    options: ingo_signer_core::payload::Options,
 ) -> Result<(), Error> {
-    let endpoint = signer_core::payload::Endpoint::from_request(
+    let endpoint = ingo_signer_core::payload::Endpoint::from_request(
         request.method().as_str(),
         request_target(request.uri()),
     );
     if let Some(endpoint) = endpoint
-        && let Err(e) = signer_core::payload::validate(endpoint, options, request.body().as_ref())
+        && let Err(e) =
+            ingo_signer_core::payload::validate(endpoint, options, request.body().as_ref())
     {
         let violations = match e.report() {
             Some(report) => report
@@ -222,7 +225,7 @@ pub const SIGNED_HEADER_NAMES: [HeaderName; 3] = [AUTHORIZATION, CONTENT_LENGTH,
 
 #[cfg(test)]
 mod tests {
-    use signer_core::{Policy, SigningKey};
+    use ingo_signer_core::{Policy, SigningKey};
 
     use super::*;
 
@@ -270,7 +273,7 @@ mod tests {
 
     #[test]
     fn validate_and_sign_judges_only_known_endpoints() {
-        use signer_core::payload::Options;
+        use ingo_signer_core::payload::Options;
         let key = SigningKey::new("demo", b"secret").unwrap();
         let valid =
             br#"{"participant_unique_id1":"70646041","host_uri":"https://digitalpay.ingo.money"}"#;

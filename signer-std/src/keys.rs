@@ -6,8 +6,8 @@
 use std::fmt;
 use std::path::Path;
 
-use signer_core::key::KeyError;
-use signer_core::{KeyStore, SigningKey};
+use ingo_signer_core::key::KeyError;
+use ingo_signer_core::{KeyStore, SigningKey};
 use zeroize::Zeroizing;
 
 /// Why keys could not be loaded.

@@ -1,10 +1,10 @@
-//! The std layer over [`signer_core`]: `http` types, the system clock, key stores loaded from
+//! The std layer over [`ingo_signer_core`]: `http` types, the system clock, key stores loaded from
 //! files or the environment, and a raw-request reader. No protocol logic lives here: every
 //! decision is the core's.
 //!
 //! ```
-//! use signer_core::{Policy, Signer, Verifier};
-//! use signer_std::{http::{sign_request, verify_request}, keys::KeyRing, clock::{Clock, SystemClock}};
+//! use ingo_signer_core::{Policy, Signer, Verifier};
+//! use ingo_signer::{http::{sign_request, verify_request}, keys::KeyRing, clock::{Clock, SystemClock}};
 //!
 //! let ring = KeyRing::from_json(r#"{"keys": [{"username": "demo", "secret": "demo-secret-not-for-production"}]}"#)?;
 //! let now = SystemClock.now();
@@ -19,7 +19,6 @@
 
 use std::fmt;
 
-pub mod cli;
 pub mod clock;
 #[cfg(feature = "openssl-backend")]
 pub mod fast_backend;
@@ -31,15 +30,15 @@ pub mod reqwest;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-pub use signer_core;
+pub use ingo_signer_core;
 
 /// Why a std-layer operation failed.
 #[derive(Debug)]
 pub enum Error {
     /// The core refused to sign.
-    Sign(signer_core::signer::SignError),
+    Sign(ingo_signer_core::signer::SignError),
     /// The core refused the request.
-    Verify(signer_core::VerifyError),
+    Verify(ingo_signer_core::VerifyError),
     /// HTTP/0.9 or HTTP/3: the protocol names only 1.0, 1.1 and 2.0.
     UnsupportedVersion(::http::Version),
     /// A header needed for signing is missing or is not visible ASCII text.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use signer_core::HttpVersion;
+use ingo_signer_core::HttpVersion;
 
 /// The most header fields a raw request may carry.
 pub const MAX_HEADERS: usize = 64;
@@ -25,8 +25,8 @@ pub struct RawRequest {
 
 impl RawRequest {
     /// The core's view of the head.
-    pub fn head(&self) -> signer_core::RequestHead<'_, [(String, Vec<u8>)]> {
-        signer_core::RequestHead {
+    pub fn head(&self) -> ingo_signer_core::RequestHead<'_, [(String, Vec<u8>)]> {
+        ingo_signer_core::RequestHead {
             method: &self.method,
             target: &self.target,
             version: self.version,
@@ -69,7 +69,7 @@ impl std::error::Error for RawRequestError {}
 ///
 /// ```
 /// let raw = b"POST /p?q=1 HTTP/1.1\nX-Date: Thu, 01 Jan 1970 00:00:00 GMT\n\n{}";
-/// let request = signer_std::raw_request::parse_raw_request(raw).unwrap();
+/// let request = ingo_signer::raw_request::parse_raw_request(raw).unwrap();
 /// assert_eq!(request.target, "/p?q=1");
 /// assert_eq!(request.body, b"{}");
 /// ```

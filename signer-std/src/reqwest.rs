@@ -29,8 +29,8 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use signer_core::SigningKey;
-//! use signer_std::reqwest::SigningClient;
+//! use ingo_signer_core::SigningKey;
+//! use ingo_signer::reqwest::SigningClient;
 //!
 //! let key = SigningKey::new("demo", b"demo-secret-not-for-production")?;
 //! let client = SigningClient::new(key)?;
@@ -49,7 +49,7 @@ use std::fmt;
 use ::reqwest::header::{HOST, HeaderValue};
 use ::reqwest::{Client, ClientBuilder, IntoUrl, Method, Request, RequestBuilder, Response};
 use http::Version;
-use signer_core::{SigningKey, signer::Signer};
+use ingo_signer_core::{SigningKey, signer::Signer};
 
 use crate::clock::{Clock, SystemClock};
 
@@ -128,11 +128,11 @@ pub fn client_builder() -> ClientBuilder {
 /// `Authorization`, replacing earlier values of those headers.
 ///
 /// ```
-/// use signer_core::{Signer, SigningKey};
+/// use ingo_signer_core::{Signer, SigningKey};
 /// let key = SigningKey::new("demo", b"demo-secret-not-for-production").unwrap();
 /// let client = reqwest::Client::new();
 /// let mut request = client.post("http://127.0.0.1:8080/gateway/process--card?x=1").body("{}").build().unwrap();
-/// signer_std::reqwest::sign(&Signer::new(&key), &mut request, 1_579_291_169).unwrap();
+/// ingo_signer::reqwest::sign(&Signer::new(&key), &mut request, 1_579_291_169).unwrap();
 /// assert_eq!(request.version(), http::Version::HTTP_11);
 /// assert_eq!(request.headers()["content-sha512"].len(), 88);
 /// ```
@@ -307,7 +307,7 @@ impl<C: Clock> SigningClient<C> {
 
 #[cfg(test)]
 mod tests {
-    use signer_core::{Policy, Verifier};
+    use ingo_signer_core::{Policy, Verifier};
 
     use super::*;
 

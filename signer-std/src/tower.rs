@@ -29,8 +29,8 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use signer_std::keys::KeyRing;
-//! use signer_std::tower::{GatewayPolicy, VerifyLayer, VerifiedUser};
+//! use ingo_signer::keys::KeyRing;
+//! use ingo_signer::tower::{GatewayPolicy, VerifyLayer, VerifiedUser};
 //!
 //! let ring = KeyRing::from_json(r#"{"keys": [{"username": "demo", "secret": "demo-secret-not-for-production"}]}"#)?;
 //! let layer = VerifyLayer::new(Arc::new(ring), GatewayPolicy::default().max_body(64 * 1024));
@@ -62,17 +62,17 @@ use http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use http::{Request, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
-use signer_core::{Algorithm, KeyStore, PendingBody, Policy, Verified, Verifier};
+use ingo_signer_core::{Algorithm, KeyStore, PendingBody, Policy, Verified, Verifier};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::clock::{Clock, SystemClock};
 
-/// The gateway's policy, owned: what [`signer_core::Policy`] says, without its borrow, so that a
+/// The gateway's policy, owned: what [`ingo_signer_core::Policy`] says, without its borrow, so that a
 /// layer can keep it. It is turned into a core policy for each request.
 ///
 /// ```
-/// use signer_std::tower::GatewayPolicy;
+/// use ingo_signer::tower::GatewayPolicy;
 /// let policy = GatewayPolicy::default().max_skew(60).max_body(16 * 1024).require_headers(["idempotency-key"]);
 /// assert_eq!(policy.body_limit(), 16 * 1024);
 /// ```
@@ -611,7 +611,7 @@ impl<B: Body<Data = Bytes>> Body for VerifyResponseBody<B> {
 
 #[cfg(test)]
 mod tests {
-    use signer_core::VerifyError;
+    use ingo_signer_core::VerifyError;
 
     use super::*;
 

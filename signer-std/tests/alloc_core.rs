@@ -12,8 +12,8 @@ use std::cell::Cell;
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use signer_core::signer::{Body, HeaderOrder};
-use signer_core::{
+use ingo_signer_core::signer::{Body, HeaderOrder};
+use ingo_signer_core::{
     HttpVersion, Policy, Request, RequestHead, Signer, SigningKey, Verifier, VerifyError,
 };
 
@@ -117,7 +117,10 @@ fn sign_and_verify() -> (bool, usize) {
     let digested = Request {
         body: Body::Digested {
             len: BODY.len() as u64,
-            digest: signer_core::digest::BodyDigest::of(signer_core::DigestAlgorithm::Sha512, BODY),
+            digest: ingo_signer_core::digest::BodyDigest::of(
+                ingo_signer_core::DigestAlgorithm::Sha512,
+                BODY,
+            ),
         },
         ..request
     };

@@ -8,7 +8,7 @@
 //! field's dotted JSON path, a stable rule identifier, and a message a person can act on:
 //!
 //! ```
-//! use signer_core::payload::{Endpoint, Options, PayloadError, validate};
+//! use ingo_signer_core::payload::{Endpoint, Options, PayloadError, validate};
 //!
 //! let body = br#"{"participant_unique_id1": "p-1",
 //!                 "recipient_information": {"business_name": "Acme", "zip_code": "3723"}}"#;

@@ -2,8 +2,8 @@
 //! verbatim from `shared/spec/seeds/`, and small builders for bodies that differ from them.
 #![allow(dead_code)]
 
+use ingo_signer_core::payload::{Endpoint, Options, PayloadError, validate};
 use serde_json::Value;
-use signer_core::payload::{Endpoint, Options, PayloadError, validate};
 
 /// Session Create request body of `000_57bb247202828341.txt`.
 pub const SESSION_CREATE_SEED: &str = r#"{

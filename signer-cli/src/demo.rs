@@ -6,12 +6,12 @@
 //! commentary and the verdict go to standard error.
 
 use clap::Args;
-use signer_core::date::format_imf_fixdate;
-use signer_core::{Policy, Request, Signer, SigningKey, Verifier};
+use ingo_signer_core::date::format_imf_fixdate;
+use ingo_signer_core::{Policy, Request, Signer, SigningKey, Verifier};
 
-use super::sign::http_request;
-use super::{CliError, Io, Status, with_kind};
-use crate::raw_request::parse_raw_request;
+use crate::sign::http_request;
+use crate::{CliError, Io, Status, with_kind};
+use ingo_signer::raw_request::parse_raw_request;
 
 /// The Session Create seed body, minified (470 bytes): SPEC §7's input.
 pub const BODY: &str = r#"{"participant_unique_id1":"70646041-01ea-4cd6-b657-18ff88e465c7","host_uri":"https://digitalpay-test.ingo.money","language_locale_code":"en-US","recipient_information":{"first_name":"Alex","last_name":"Rivera","business_name":"Acme Limited","address_line1":"100 Innovation Way","city":"Anytown","state":"GA","zip_code":"37233","email_address":"jack.frost@example.com","phone_number":"1231231234","mobile_number":"1231231234","open_banking":{"mobus_customer_id":"9999"}}}"#;

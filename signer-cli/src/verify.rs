@@ -1,9 +1,9 @@
 //! `ingo-sign verify`: one raw HTTP/1.x request, through the core's verifier.
 
-use signer_core::Verifier;
+use ingo_signer_core::Verifier;
 
-use super::args::VerifyArgs;
-use super::{CliError, Io, Status};
+use crate::args::VerifyArgs;
+use crate::{CliError, Io, Status};
 
 /// Prints `ok` and returns [`Status::Success`] when the request verifies; otherwise prints
 /// `rejected: <reason> [<kind>]` on stderr and returns [`Status::Rejected`].

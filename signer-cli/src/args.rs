@@ -4,15 +4,15 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use signer_core::authorization::Authorization;
-use signer_core::policy::{DEFAULT_MAX_BODY, DEFAULT_MAX_SKEW};
-use signer_core::signing_string::{HeaderLookup, Headers as _, trim_ows};
-use signer_core::{Policy, SigningKey, VerifyError};
+use ingo_signer_core::authorization::Authorization;
+use ingo_signer_core::policy::{DEFAULT_MAX_BODY, DEFAULT_MAX_SKEW};
+use ingo_signer_core::signing_string::{HeaderLookup, Headers as _, trim_ows};
+use ingo_signer_core::{Policy, SigningKey, VerifyError};
 
-use super::secret::{SecretSource, key};
-use super::{CliError, Io, stdin_path, with_kind};
-use crate::clock::{Clock as _, SystemClock};
-use crate::raw_request::{RawRequest, parse_raw_request};
+use crate::secret::{SecretSource, key};
+use crate::{CliError, Io, stdin_path, with_kind};
+use ingo_signer::clock::{Clock as _, SystemClock};
+use ingo_signer::raw_request::{RawRequest, parse_raw_request};
 
 /// `verify` and `explain` take the same arguments.
 #[derive(Clone, Debug, Args)]

@@ -6,16 +6,16 @@
 
 use std::collections::BTreeSet;
 
-use ingo_signer::codes::{ERRORS, INGO_E_INTERNAL, code_of_kind, info};
-use signer_core::authorization::{AuthorizationError, Parameter};
-use signer_core::date::{DateError, SkewError};
-use signer_core::digest::DigestError;
-use signer_core::header_list::HeaderListError;
-use signer_core::key::KeyError;
-use signer_core::payload::{Expected, IdempotencyKeyError, JsonError};
-use signer_core::signer::SignError;
-use signer_core::signing_string::{HeaderName, SigningStringError};
-use signer_core::{Algorithm, DigestAlgorithm, VerifyError};
+use crate::codes::{ERRORS, INGO_E_INTERNAL, code_of_kind, info};
+use ingo_signer_core::authorization::{AuthorizationError, Parameter};
+use ingo_signer_core::date::{DateError, SkewError};
+use ingo_signer_core::digest::DigestError;
+use ingo_signer_core::header_list::HeaderListError;
+use ingo_signer_core::key::KeyError;
+use ingo_signer_core::payload::{Expected, IdempotencyKeyError, JsonError};
+use ingo_signer_core::signer::SignError;
+use ingo_signer_core::signing_string::{HeaderName, SigningStringError};
+use ingo_signer_core::{Algorithm, DigestAlgorithm, VerifyError};
 
 /// One value of each variant of the exhaustive enum `$enum`, and a `match` over them without a
 /// wildcard, so that a variant added to the core does not compile here until it is listed.

@@ -6,11 +6,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use signer_core::SigningKey;
+use ingo_signer_core::SigningKey;
 use zeroize::Zeroizing;
 
-use super::{CliError, with_kind};
-use crate::keys::read_secret_file;
+use crate::{CliError, with_kind};
+use ingo_signer::keys::read_secret_file;
 
 /// `--secret-env VAR | --secret-file PATH`: exactly one is required.
 #[derive(Clone, Debug, Args)]

@@ -12,8 +12,8 @@ use std::ffi::c_char;
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ingo_signer::codes::{INGO_E_DIGEST_MISMATCH, INGO_E_PAYLOAD_INVALID, INGO_OK};
-use ingo_signer::*;
+use crate::codes::{INGO_E_DIGEST_MISMATCH, INGO_E_PAYLOAD_INVALID, INGO_OK};
+use crate::*;
 
 struct Counting;
 

@@ -32,14 +32,14 @@ use axum::routing::post;
 use axum::serve::{Listener, ListenerExt};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
-use signer_core::authorization::AuthorizationError;
-use signer_core::digest::DigestError;
-use signer_core::signing_string::{HeaderName, SigningStringError};
-use signer_core::{DigestAlgorithm, SigningKey, VerifyError};
-use signer_std::clock::FixedClock;
-use signer_std::keys::KeyRing;
-use signer_std::reqwest::{SigningClient, client_builder};
-use signer_std::tower::{GatewayPolicy, VerifiedUser, VerifyLayer};
+use ingo_signer::clock::FixedClock;
+use ingo_signer::keys::KeyRing;
+use ingo_signer::reqwest::{SigningClient, client_builder};
+use ingo_signer::tower::{GatewayPolicy, VerifiedUser, VerifyLayer};
+use ingo_signer_core::authorization::AuthorizationError;
+use ingo_signer_core::digest::DigestError;
+use ingo_signer_core::signing_string::{HeaderName, SigningStringError};
+use ingo_signer_core::{DigestAlgorithm, SigningKey, VerifyError};
 use tokio::net::TcpListener;
 
 /// Counts live heap bytes: allocated minus freed.

@@ -1,12 +1,12 @@
 //! `ingo-sign validate`: a request body against SPEC §6's payload rules, with
-//! [`signer_core::payload::validate`], before it is signed and sent.
+//! [`ingo_signer_core::payload::validate`], before it is signed and sent.
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use signer_core::payload::{self, Options, PayloadError};
+use ingo_signer_core::payload::{self, Options, PayloadError};
 
-use super::{CliError, Io, Status, stdin_path, with_kind};
+use crate::{CliError, Io, Status, stdin_path, with_kind};
 
 /// The endpoints whose bodies can be validated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

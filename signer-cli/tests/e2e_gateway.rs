@@ -17,15 +17,15 @@ use axum::routing::{get, post};
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
 use http_body::{Body, Frame, SizeHint};
-use signer_core::authorization::AuthorizationError;
-use signer_core::date::SkewError;
-use signer_core::digest::DigestError;
-use signer_core::signing_string::{HeaderName, SigningStringError};
-use signer_core::{Algorithm, DigestAlgorithm, Signer, SigningKey, VerifyError};
-use signer_std::clock::FixedClock;
-use signer_std::keys::KeyRing;
-use signer_std::reqwest::{SigningClient, client_builder};
-use signer_std::tower::{GatewayPolicy, Rejection, VerifiedUser, VerifyLayer};
+use ingo_signer::clock::FixedClock;
+use ingo_signer::keys::KeyRing;
+use ingo_signer::reqwest::{SigningClient, client_builder};
+use ingo_signer::tower::{GatewayPolicy, Rejection, VerifiedUser, VerifyLayer};
+use ingo_signer_core::authorization::AuthorizationError;
+use ingo_signer_core::date::SkewError;
+use ingo_signer_core::digest::DigestError;
+use ingo_signer_core::signing_string::{HeaderName, SigningStringError};
+use ingo_signer_core::{Algorithm, DigestAlgorithm, Signer, SigningKey, VerifyError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower_layer::Layer;
@@ -401,7 +401,7 @@ async fn raw_exchange(addr: SocketAddr, head: &str, body: &[u8]) -> (String, Str
 /// A POST to `uri` of `len` spaces, signed at SPEC §7's instant.
 fn signed_spaces(uri: &str, len: usize) -> http::Request<Vec<u8>> {
     let mut request = http::Request::post(uri).body(vec![b' '; len]).unwrap();
-    signer_std::http::sign_request(&Signer::new(&key()), &mut request, NOW).unwrap();
+    ingo_signer::http::sign_request(&Signer::new(&key()), &mut request, NOW).unwrap();
     request
 }
 

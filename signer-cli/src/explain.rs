@@ -13,18 +13,18 @@
 
 use std::fmt::Write as _;
 
-use signer_core::authorization::Authorization;
-use signer_core::content_headers::{is_json_content_type, parse_content_length};
-use signer_core::date::{check_skew, format_imf_fixdate, parse_imf_fixdate};
-use signer_core::digest::BodyDigest;
-use signer_core::header_list::REQUEST_LINE;
-use signer_core::signing_string::{
+use ingo_signer_core::authorization::Authorization;
+use ingo_signer_core::content_headers::{is_json_content_type, parse_content_length};
+use ingo_signer_core::date::{check_skew, format_imf_fixdate, parse_imf_fixdate};
+use ingo_signer_core::digest::BodyDigest;
+use ingo_signer_core::header_list::REQUEST_LINE;
+use ingo_signer_core::signing_string::{
     HeaderLookup, Headers as _, single_header, trim_ows, write_signing_string,
 };
-use signer_core::{DigestAlgorithm, KeyStore as _, Policy, SigningKey, Verifier, VerifyError};
+use ingo_signer_core::{DigestAlgorithm, KeyStore as _, Policy, SigningKey, Verifier, VerifyError};
 
-use super::args::{Prepared, VerifyArgs};
-use super::{CliError, Io, Status, with_kind};
+use crate::args::{Prepared, VerifyArgs};
+use crate::{CliError, Io, Status, with_kind};
 
 /// One check's outcome.
 enum Verdict {

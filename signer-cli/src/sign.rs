@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use signer_core::content_headers::JSON_MEDIA_TYPE;
-use signer_core::signer::{Request, SignedHeaders};
-use signer_core::{HttpVersion, Signer};
+use ingo_signer_core::content_headers::JSON_MEDIA_TYPE;
+use ingo_signer_core::signer::{Request, SignedHeaders};
+use ingo_signer_core::{HttpVersion, Signer};
 
-use super::secret::SecretSource;
-use super::{CliError, Io, Status, is_stdin, with_kind};
-use crate::clock::{Clock as _, SystemClock};
+use crate::secret::SecretSource;
+use crate::{CliError, Io, Status, is_stdin, with_kind};
+use ingo_signer::clock::{Clock as _, SystemClock};
 
 /// What `sign` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

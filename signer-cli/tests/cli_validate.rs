@@ -1,4 +1,4 @@
-//! `ingo-sign validate`: SPEC §6's payload rules through `signer_core::payload`.
+//! `ingo-sign validate`: SPEC §6's payload rules through `ingo_signer_core::payload`.
 
 mod cli_support;
 

@@ -1,7 +1,7 @@
 //! `ingo-sign`: sign, verify and explain Ingo Payments HMAC requests from the command line.
 //!
-//! Everything lives in [`signer_std::cli`]; `docs/cli.md` shows each subcommand.
+//! Everything lives in the [`ingo_sign`] library; `docs/cli.md` shows each subcommand.
 
 fn main() -> std::process::ExitCode {
-    signer_std::cli::main()
+    ingo_sign::main()
 }

@@ -1,7 +1,7 @@
 //! The `ingo-sign` command line: `sign`, `verify`, `explain`, `validate` and `demo`.
 //!
 //! The command line holds no protocol logic: signing, verifying, parsing and every verdict are
-//! [`signer_core`]'s; raw requests are read by [`crate::raw_request`] (`httparse`). This module
+//! [`ingo_signer_core`]'s; raw requests are read by [`ingo_signer::raw_request`] (`httparse`). This module
 //! only reads arguments, secrets and files, and prints.
 //!
 //! Secrets come only from an environment variable (`--secret-env VAR`) or a file
@@ -160,7 +160,7 @@ pub(crate) fn stdin_path() -> PathBuf {
 /// Runs the command line with `args` (the program name first) on `io`, and returns the exit code.
 ///
 /// ```
-/// use signer_std::cli::{run, Io};
+/// use ingo_sign::{run, Io};
 /// let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
 /// let mut io = Io { stdin: &mut std::io::empty(), stdin_is_terminal: false, stdout: &mut stdout, stderr: &mut stderr };
 /// assert_eq!(run(["ingo-sign", "demo"], &mut io), 0);
