@@ -65,6 +65,8 @@ fn step_of(error: VerifyError) -> u8 {
         | VerifyError::ContentLengthMismatch { .. }
         | VerifyError::BodyTooLarge { .. } => 9,
         VerifyError::Digest(_) => 10,
+        // A gateway's replay guard, after every step of the SPEC; `explain` keeps no store.
+        VerifyError::Replayed | VerifyError::ReplayCheckUnavailable => 11,
     }
 }
 

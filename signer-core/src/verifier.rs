@@ -28,6 +28,7 @@ use crate::digest::{BodyChecks, BodyDigest, DigestError};
 use crate::header_list::{HeaderList, REQUEST_LINE};
 use crate::key::KeyStore;
 use crate::policy::Policy;
+use crate::replay::ReplayKey;
 use crate::signer::Signature;
 use crate::signing_string::{
     HeaderLookup, HeaderName, Headers, KnownHeader, RequestHead, SigningLines, SigningStringError,
@@ -78,6 +79,14 @@ pub enum VerifyError {
     },
     /// The digest header is malformed, or does not match the body.
     Digest(DigestError),
+    /// The request was accepted before: a replay store already holds its
+    /// [`ReplayKey`](crate::replay::ReplayKey). The core never returns it; a gateway's replay
+    /// guard does (see [`replay`](crate::replay)).
+    Replayed,
+    /// The replay store could not say whether the request was seen before (unreachable, timed
+    /// out, full), so the request is refused rather than let through unchecked. The core never
+    /// returns it; a gateway's replay guard does.
+    ReplayCheckUnavailable,
 }
 
 impl VerifyError {
@@ -101,11 +110,14 @@ impl VerifyError {
             VerifyError::ContentLengthMismatch { .. } => "verify.content_length_mismatch",
             VerifyError::BodyTooLarge { .. } => "verify.body_too_large",
             VerifyError::Digest(e) => e.kind(),
+            VerifyError::Replayed => "verify.replayed",
+            VerifyError::ReplayCheckUnavailable => "verify.replay_unavailable",
         }
     }
 
-    /// The HTTP status a gateway answers with: 401 when the request is not authenticated, 400
-    /// when it is malformed, 413 when its body is over the limit.
+    /// The HTTP status a gateway answers with: 401 when the request is not authenticated (or is
+    /// a replay), 400 when it is malformed, 413 when its body is over the limit, 503 when the
+    /// replay check cannot be made.
     pub const fn http_status(self) -> u16 {
         match self {
             VerifyError::MissingAuthorization
@@ -117,7 +129,8 @@ impl VerifyError {
             | VerifyError::UnknownUsername
             | VerifyError::SignatureMismatch
             | VerifyError::DateSkew(_)
-            | VerifyError::Digest(DigestError::Mismatch(_)) => 401,
+            | VerifyError::Digest(DigestError::Mismatch(_))
+            | VerifyError::Replayed => 401,
             VerifyError::SigningString(_)
             | VerifyError::Date(_)
             | VerifyError::ContentType
@@ -125,6 +138,7 @@ impl VerifyError {
             | VerifyError::ContentLengthMismatch { .. }
             | VerifyError::Digest(DigestError::Malformed(_)) => 400,
             VerifyError::BodyTooLarge { .. } => 413,
+            VerifyError::ReplayCheckUnavailable => 503,
         }
     }
 }
@@ -172,16 +186,38 @@ impl fmt::Display for VerifyError {
                 write!(f, "the body is larger than the limit of {limit} bytes")
             }
             VerifyError::Digest(e) => fmt::Display::fmt(e, f),
+            VerifyError::Replayed => f.write_str(
+                "this request was already accepted once; a signed request is good for one use only: sign every request anew (fresh X-Date, new signature), including a retry",
+            ),
+            VerifyError::ReplayCheckUnavailable => f.write_str(
+                "the request was not accepted because the gateway cannot check it for replay right now; retry it later, signed anew",
+            ),
         }
     }
 }
 
-/// A verified request: who signed it, and how.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A verified request: who signed it, how, and when.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
     username: heapless::String<256>,
     algorithm: Algorithm,
     key_index: usize,
+    /// The signature's MAC; the first `algorithm.mac_len()` bytes are used.
+    mac: [u8; 64],
+    x_date: u64,
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The MAC is public, but noise in logs: its length only, as `Authorization` does.
+        f.debug_struct("Verified")
+            .field("username", &self.username)
+            .field("algorithm", &self.algorithm)
+            .field("key_index", &self.key_index)
+            .field("x_date", &self.x_date)
+            .field("mac_len", &self.algorithm.mac_len())
+            .finish()
+    }
 }
 
 impl Verified {
@@ -199,6 +235,25 @@ impl Verified {
     /// stops being used).
     pub fn key_index(&self) -> usize {
         self.key_index
+    }
+
+    /// The MAC the request was signed with (the decoded `signature` parameter): 64 bytes for
+    /// hmac-sha512, 32 for hmac-sha256.
+    pub fn mac(&self) -> &[u8] {
+        self.mac
+            .get(..self.algorithm.mac_len())
+            .unwrap_or(&self.mac)
+    }
+
+    /// The signed `X-Date`, in Unix seconds.
+    pub fn x_date(&self) -> u64 {
+        self.x_date
+    }
+
+    /// The key a replay store remembers this request by: derived from the username, the
+    /// algorithm and the MAC (see [`ReplayKey`]). Computed on each call (one SHA-512/256 block).
+    pub fn replay_key(&self) -> ReplayKey {
+        ReplayKey::derive(&self.username, self.algorithm, self.mac())
     }
 }
 
@@ -388,6 +443,8 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
             username: auth.username(),
             algorithm,
             key_index,
+            mac: mac_array(auth.signature()),
+            x_date: date,
             declared,
             digests,
         })
@@ -445,6 +502,9 @@ struct CheckedHead<'h> {
     username: &'h str,
     algorithm: Algorithm,
     key_index: usize,
+    /// The MAC, in the first `algorithm.mac_len()` bytes.
+    mac: [u8; 64],
+    x_date: u64,
     declared: u64,
     /// The digest headers' values, SHA-512 and/or SHA-256, checked to be well-formed.
     digests: [Option<(DigestAlgorithm, &'h [u8])>; 2],
@@ -459,8 +519,19 @@ impl CheckedHead<'_> {
             username,
             algorithm: self.algorithm,
             key_index: self.key_index,
+            mac: self.mac,
+            x_date: self.x_date,
         }
     }
+}
+
+/// A MAC of either algorithm in a 64-byte array (the parser decoded at most 64 bytes).
+fn mac_array(mac: &[u8]) -> [u8; 64] {
+    let mut array = [0; 64];
+    for (dst, src) in array.iter_mut().zip(mac) {
+        *dst = *src;
+    }
+    array
 }
 
 /// Where, in the signed list, the headers read after the MAC are.
@@ -508,6 +579,27 @@ impl PendingBody {
     /// The body length the head declares (and signs).
     pub fn content_length(&self) -> u64 {
         self.declared
+    }
+
+    /// The algorithm the head was signed with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.verified.algorithm()
+    }
+
+    /// The MAC the head was signed with: 64 bytes for hmac-sha512, 32 for hmac-sha256.
+    pub fn mac(&self) -> &[u8] {
+        self.verified.mac()
+    }
+
+    /// The signed `X-Date`, in Unix seconds.
+    pub fn x_date(&self) -> u64 {
+        self.verified.x_date()
+    }
+
+    /// The key a replay store remembers this request by (see [`ReplayKey`]). A gateway checks
+    /// it here, once the head is authenticated and before the body is read or acted on.
+    pub fn replay_key(&self) -> ReplayKey {
+        self.verified.replay_key()
     }
 
     /// Feeds the next chunk of the body.
