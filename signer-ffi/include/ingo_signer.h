@@ -43,8 +43,9 @@
 /**
  * The version of this ABI. A program compares `ingo_abi_version` with the
  * `INGO_ABI_VERSION` of the header it was compiled against.
+ * Version 2: `IngoVerified` carries the X-Date and the replay key.
  */
-#define INGO_ABI_VERSION 1
+#define INGO_ABI_VERSION 2
 
 /**
  * `algorithm`: hmac-sha512, the algorithm of every new integration (0 also selects it).
@@ -278,6 +279,18 @@
  * `verify.body_too_large`: Content-Length is above the policy's body limit.
  */
 #define INGO_E_VERIFY_BODY_TOO_LARGE 1012
+
+/**
+ * `verify.replayed`: the gateway's replay store already holds the request's replay key (the
+ * core never returns it; a gateway's replay check does, and answers with this code's status).
+ */
+#define INGO_E_VERIFY_REPLAYED 1013
+
+/**
+ * `verify.replay_unavailable`: the replay store could not answer, so the request is refused
+ * (fail closed; as `INGO_E_VERIFY_REPLAYED`, a gateway's own verdict).
+ */
+#define INGO_E_VERIFY_REPLAY_UNAVAILABLE 1014
 
 /**
  * `authorization.too_long`: the Authorization value exceeds 2048 bytes.
@@ -588,6 +601,11 @@
 #define INGO_USERNAME_BUF 257
 
 /**
+ * The length of a replay key, in bytes.
+ */
+#define INGO_REPLAY_KEY_LEN 32
+
+/**
  * A key handle: an integration's username and its keyed HMAC states (the secret itself is not
  * kept). Made by `ingo_key_new`, freed (and its HMAC states zeroized) by `ingo_key_free`.
  */
@@ -781,6 +799,19 @@ typedef struct IngoPolicy {
 } IngoPolicy;
 
 /**
+ * The key a replay store remembers an accepted request by: 32 bytes derived from the username,
+ * the algorithm and the MAC (SHA-512/256 over the three, length-prefixed; docs/ffi.md). Two
+ * requests share it only if they are the same signed request. Store it with an atomic insert
+ * if absent (`ngx.shared.DICT:add`, Redis `SET NX`), until `ingo_replay_expires_at`.
+ */
+typedef struct IngoReplayKey {
+  /**
+   * The key's bytes (binary: not text, not NUL-terminated).
+   */
+  uint8_t bytes[INGO_REPLAY_KEY_LEN];
+} IngoReplayKey;
+
+/**
  * Who signed a verified request, and how.
  */
 typedef struct IngoVerified {
@@ -802,6 +833,14 @@ typedef struct IngoVerified {
    * being used).
    */
   size_t key_index;
+  /**
+   * The signed X-Date, in Unix seconds.
+   */
+  uint64_t x_date;
+  /**
+   * The key a replay store remembers the request by (see `IngoReplayKey`).
+   */
+  struct IngoReplayKey replay_key;
 } IngoVerified;
 
 /**
@@ -1069,6 +1108,35 @@ int32_t ingo_pending_content_length(struct IngoPending *pending, uint64_t *out);
  * for its `cap` bytes.
  */
 int32_t ingo_pending_username(struct IngoPending *pending, struct IngoBuf *out);
+
+/**
+ * The signed X-Date of the authenticated head, in Unix seconds (the body is not verified
+ * yet): with `ingo_pending_replay_key`, what a replay check needs before the body is read.
+ *
+ * # Safety
+ * `pending` as given to a successful `ingo_verify_head`; `out` writable.
+ */
+int32_t ingo_pending_x_date(struct IngoPending *pending, uint64_t *out);
+
+/**
+ * The replay key of the authenticated head (see `IngoReplayKey`). Check it against the replay
+ * store once the head is authenticated, before the body is read or acted on: an atomic insert
+ * if absent that lives until `ingo_replay_expires_at(x_date, max_skew)`. A key already there
+ * is a replay: answer `INGO_E_VERIFY_REPLAYED`; a store that cannot answer,
+ * `INGO_E_VERIFY_REPLAY_UNAVAILABLE`.
+ *
+ * # Safety
+ * `pending` as given to a successful `ingo_verify_head`; `out` writable.
+ */
+int32_t ingo_pending_replay_key(struct IngoPending *pending, struct IngoReplayKey *out);
+
+/**
+ * The first second (Unix time, on the gateway's clock) at which a request dated `x_date` can no
+ * longer be accepted under a skew limit of `max_skew` seconds: `x_date + max_skew + 1`
+ * (saturating). A replay entry must live until then (in Redis: `PXAT` of 1000 times this; in
+ * `ngx.shared.DICT:add`: a TTL of this minus now).
+ */
+uint64_t ingo_replay_expires_at(uint64_t x_date, uint64_t max_skew);
 
 /**
  * Judges a request body for `endpoint` (`INGO_ENDPOINT_*`) against every field rule of SPEC

@@ -62,6 +62,12 @@ pub const INGO_E_VERIFY_CONTENT_LENGTH_INVALID: i32 = 1010;
 pub const INGO_E_VERIFY_CONTENT_LENGTH_MISMATCH: i32 = 1011;
 /// `verify.body_too_large`: Content-Length is above the policy's body limit.
 pub const INGO_E_VERIFY_BODY_TOO_LARGE: i32 = 1012;
+/// `verify.replayed`: the gateway's replay store already holds the request's replay key (the
+/// core never returns it; a gateway's replay check does, and answers with this code's status).
+pub const INGO_E_VERIFY_REPLAYED: i32 = 1013;
+/// `verify.replay_unavailable`: the replay store could not answer, so the request is refused
+/// (fail closed; as `INGO_E_VERIFY_REPLAYED`, a gateway's own verdict).
+pub const INGO_E_VERIFY_REPLAY_UNAVAILABLE: i32 = 1014;
 
 /// `authorization.too_long`: the Authorization value exceeds 2048 bytes.
 pub const INGO_E_AUTHORIZATION_TOO_LONG: i32 = 2001;
@@ -203,7 +209,7 @@ pub struct ErrorInfo {
     pub kind: &'static core::ffi::CStr,
     /// A short, static, NUL-terminated message for `ingo_error_message`.
     pub message: &'static core::ffi::CStr,
-    /// 400, 401 or 413; 0 when the code is not a verdict on a request.
+    /// 400, 401, 413 or 503; 0 when the code is not a verdict on a request.
     pub http_status: u16,
 }
 
@@ -244,6 +250,8 @@ pub const ERRORS: &[ErrorInfo] = &[
     e(INGO_E_VERIFY_CONTENT_LENGTH_INVALID, c"verify.content_length_invalid", c"content-length is not a plain decimal number", 400),
     e(INGO_E_VERIFY_CONTENT_LENGTH_MISMATCH, c"verify.content_length_mismatch", c"the body length differs from content-length", 400),
     e(INGO_E_VERIFY_BODY_TOO_LARGE, c"verify.body_too_large", c"the body is larger than the policy allows", 413),
+    e(INGO_E_VERIFY_REPLAYED, c"verify.replayed", c"the request was already accepted once (a replay); sign every request anew", 401),
+    e(INGO_E_VERIFY_REPLAY_UNAVAILABLE, c"verify.replay_unavailable", c"the replay check cannot be made now, so the request is refused; retry later", 503),
     e(INGO_E_AUTHORIZATION_TOO_LONG, c"authorization.too_long", c"the Authorization header is longer than 2048 bytes", 401),
     e(INGO_E_AUTHORIZATION_SCHEME, c"authorization.scheme", c"the Authorization header does not use the hmac scheme", 401),
     e(INGO_E_AUTHORIZATION_SYNTAX, c"authorization.syntax", c"the Authorization parameters are malformed", 401),

@@ -47,8 +47,8 @@ use ingo_signer_core::payload::{
 use ingo_signer_core::signer::{Body, HeaderOrder, MAX_EXTRA_HEADERS, Request, sign_head};
 use ingo_signer_core::signing_string::write_signing_string;
 use ingo_signer_core::{
-    Algorithm, DigestAlgorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verified,
-    Verifier,
+    Algorithm, DigestAlgorithm, HttpVersion, Policy, ReplayKey, RequestHead, Signer, SigningKey,
+    Verified, Verifier,
 };
 
 pub mod codes;
@@ -61,8 +61,8 @@ mod tests;
 
 pub use pending::{INGO_PENDING_WORDS, IngoPending};
 pub use types::{
-    INGO_USERNAME_BUF, IngoBuf, IngoHeader, IngoPolicy, IngoRequestHead, IngoSignRequest,
-    IngoSigned, IngoStr, IngoVerified,
+    INGO_REPLAY_KEY_LEN, INGO_USERNAME_BUF, IngoBuf, IngoHeader, IngoPolicy, IngoReplayKey,
+    IngoRequestHead, IngoSignRequest, IngoSigned, IngoStr, IngoVerified,
 };
 
 use error::{Failure, guard};
@@ -70,7 +70,8 @@ use types::{CHeaders, Out, Truncating, array, put_text};
 
 /// The version of this ABI. A program compares `ingo_abi_version` with the
 /// `INGO_ABI_VERSION` of the header it was compiled against.
-pub const INGO_ABI_VERSION: u32 = 1;
+/// Version 2: `IngoVerified` carries the X-Date and the replay key.
+pub const INGO_ABI_VERSION: u32 = 2;
 
 /// `algorithm`: hmac-sha512, the algorithm of every new integration (0 also selects it).
 pub const INGO_HMAC_SHA512: i32 = 1;
@@ -139,6 +140,7 @@ const _: () = {
     assert!(INGO_MAX_REQUIRED_HEADERS == MAX_SIGNED_HEADERS);
     assert!(INGO_DEFAULT_MAX_SKEW == ingo_signer_core::policy::DEFAULT_MAX_SKEW);
     assert!(INGO_DEFAULT_MAX_BODY == ingo_signer_core::policy::DEFAULT_MAX_BODY);
+    assert!(INGO_REPLAY_KEY_LEN == ingo_signer_core::replay::REPLAY_KEY_LEN);
     assert!(INGO_DIGEST_SHA512_LEN == DigestAlgorithm::Sha512.base64_len());
     assert!(INGO_DIGEST_SHA256_LEN == DigestAlgorithm::Sha256.base64_len());
 };
@@ -380,6 +382,14 @@ fn verified_out(verified: &Verified) -> IngoVerified {
         username_len: verified.username().len(),
         algorithm: algorithm_code(verified.algorithm()),
         key_index: verified.key_index(),
+        x_date: verified.x_date(),
+        replay_key: replay_key_out(verified.replay_key()),
+    }
+}
+
+fn replay_key_out(key: ReplayKey) -> IngoReplayKey {
+    IngoReplayKey {
+        bytes: *key.as_bytes(),
     }
 }
 
@@ -1012,6 +1022,55 @@ pub unsafe extern "C" fn ingo_pending_username(
             unsafe { put_text(out, body.username().as_bytes(), "out") }
         })
     })
+}
+
+/// The signed X-Date of the authenticated head, in Unix seconds (the body is not verified
+/// yet): with `ingo_pending_replay_key`, what a replay check needs before the body is read.
+///
+/// # Safety
+/// `pending` as given to a successful `ingo_verify_head`; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ingo_pending_x_date(pending: *mut IngoPending, out: *mut u64) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded from the caller.
+        let slot = unsafe { pending::Slot::new(pending) }?;
+        // SAFETY: forwarded from the caller.
+        let out = unsafe { OutPtr::new(out, "out") }?;
+        out.write(slot.with_live(|body| Ok(body.x_date()))?);
+        Ok(())
+    })
+}
+
+/// The replay key of the authenticated head (see `IngoReplayKey`). Check it against the replay
+/// store once the head is authenticated, before the body is read or acted on: an atomic insert
+/// if absent that lives until `ingo_replay_expires_at(x_date, max_skew)`. A key already there
+/// is a replay: answer `INGO_E_VERIFY_REPLAYED`; a store that cannot answer,
+/// `INGO_E_VERIFY_REPLAY_UNAVAILABLE`.
+///
+/// # Safety
+/// `pending` as given to a successful `ingo_verify_head`; `out` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ingo_pending_replay_key(
+    pending: *mut IngoPending,
+    out: *mut IngoReplayKey,
+) -> i32 {
+    guard(|| {
+        // SAFETY: forwarded from the caller.
+        let slot = unsafe { pending::Slot::new(pending) }?;
+        // SAFETY: forwarded from the caller.
+        let out = unsafe { OutPtr::new(out, "out") }?;
+        out.write(slot.with_live(|body| Ok(replay_key_out(body.replay_key())))?);
+        Ok(())
+    })
+}
+
+/// The first second (Unix time, on the gateway's clock) at which a request dated `x_date` can no
+/// longer be accepted under a skew limit of `max_skew` seconds: `x_date + max_skew + 1`
+/// (saturating). A replay entry must live until then (in Redis: `PXAT` of 1000 times this; in
+/// `ngx.shared.DICT:add`: a TTL of this minus now).
+#[unsafe(no_mangle)]
+pub extern "C" fn ingo_replay_expires_at(x_date: u64, max_skew: u64) -> u64 {
+    ingo_signer_core::replay::expires_at(x_date, max_skew)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -154,6 +154,24 @@ pub struct IngoVerified {
     /// caller's `keys` array, 1 for the second... (with rotation, tells when an old key stops
     /// being used).
     pub key_index: usize,
+    /// The signed X-Date, in Unix seconds.
+    pub x_date: u64,
+    /// The key a replay store remembers the request by (see `IngoReplayKey`).
+    pub replay_key: IngoReplayKey,
+}
+
+/// The length of a replay key, in bytes.
+pub const INGO_REPLAY_KEY_LEN: usize = 32;
+
+/// The key a replay store remembers an accepted request by: 32 bytes derived from the username,
+/// the algorithm and the MAC (SHA-512/256 over the three, length-prefixed; docs/ffi.md). Two
+/// requests share it only if they are the same signed request. Store it with an atomic insert
+/// if absent (`ngx.shared.DICT:add`, Redis `SET NX`), until `ingo_replay_expires_at`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IngoReplayKey {
+    /// The key's bytes (binary: not text, not NUL-terminated).
+    pub bytes: [u8; INGO_REPLAY_KEY_LEN],
 }
 
 /// Borrows `len` elements at `ptr` (`what` names the argument in errors).

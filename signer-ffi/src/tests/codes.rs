@@ -127,6 +127,8 @@ fn verify_errors() -> Vec<VerifyError> {
             received: 2,
         },
         BodyTooLarge { limit: 0 },
+        Replayed,
+        ReplayCheckUnavailable,
         Digest(from digest_errors()),
         Authorization(from authorization_errors()),
         SigningString(from signing_string_errors()),
@@ -225,7 +227,7 @@ fn codes_and_kinds_are_unique_and_in_order() {
     for entry in ERRORS {
         assert_eq!(info(entry.code), Some(entry));
         assert!(!entry.message.to_bytes().is_empty());
-        assert!([0, 400, 401, 413].contains(&entry.http_status));
+        assert!([0, 400, 401, 413, 503].contains(&entry.http_status));
     }
 }
 

@@ -831,7 +831,9 @@ static void test_errors(void) {
   CHECK(ingo_error_http_status(INGO_OK) == 0 && ingo_error_http_status(INGO_E_NULL_POINTER) == 0 &&
             ingo_error_http_status(INGO_E_DIGEST_MISMATCH) == 401 &&
             ingo_error_http_status(INGO_E_DIGEST_MALFORMED) == 400 &&
-            ingo_error_http_status(INGO_E_JSON_TOO_LARGE) == 413,
+            ingo_error_http_status(INGO_E_JSON_TOO_LARGE) == 413 &&
+            ingo_error_http_status(INGO_E_VERIFY_REPLAYED) == 401 &&
+            ingo_error_http_status(INGO_E_VERIFY_REPLAY_UNAVAILABLE) == 503,
         "statuses");
   /* Every code from 0 to 11000 that has a kind has a message, and unknown ones say so. */
   int known = 0;
@@ -843,7 +845,7 @@ static void test_errors(void) {
       CHECK(strcmp(message, "unknown error code") != 0, "%d has a message", code);
     }
   }
-  CHECK(known == 79, "%d codes", known);
+  CHECK(known == 81, "%d codes", known);
 }
 
 int main(void) {

@@ -101,6 +101,8 @@ class IngoVerified(ctypes.Structure):
         ("username_len", size_t),
         ("algorithm", ctypes.c_int32),
         ("key_index", size_t),
+        ("x_date", ctypes.c_uint64),
+        ("replay_key", ctypes.c_uint8 * H["INGO_REPLAY_KEY_LEN"]),
     ]
 
 
@@ -146,6 +148,10 @@ _declare("ingo_pending_finish", i32, ctypes.c_void_p, ctypes.POINTER(IngoVerifie
 _declare("ingo_pending_discard", None, ctypes.c_void_p)
 _declare("ingo_pending_content_length", i32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64))
 _declare("ingo_pending_username", i32, ctypes.c_void_p, ctypes.POINTER(IngoBuf))
+_declare("ingo_pending_x_date", i32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64))
+_declare("ingo_pending_replay_key", i32, ctypes.c_void_p,
+         ctypes.POINTER(ctypes.c_uint8 * H["INGO_REPLAY_KEY_LEN"]))
+_declare("ingo_replay_expires_at", ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)
 _declare("ingo_payload_validate", i32, i32, ctypes.c_uint32, c_char_p, size_t,
          ctypes.POINTER(IngoBuf), ctypes.POINTER(size_t))
 _declare("ingo_idempotency_key_validate", i32, c_char_p, size_t)

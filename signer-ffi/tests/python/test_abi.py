@@ -1,7 +1,10 @@
 """The ABI's contract from Python: the code table, buffers, the pending state machine, threads."""
 
+import base64
 import ctypes
+import hashlib
 import re
+import struct
 import threading
 
 import pytest
@@ -36,7 +39,7 @@ def test_versions():
 
 def test_every_code_in_the_header_has_a_kind_message_and_status():
     table = codes()
-    assert len(table) == 79
+    assert len(table) == 81
     assert len(set(table.values())) == len(table)
     kinds = {}
     for name, code in table.items():
@@ -46,7 +49,7 @@ def test_every_code_in_the_header_has_a_kind_message_and_status():
         if "." in kind and not kind.startswith("ffi."):
             assert name == "INGO_E_" + kind.replace(".", "_").upper(), (name, kind)
         assert lib.ingo_error_message(code) != b"unknown error code"
-        assert lib.ingo_error_http_status(code) in (0, 400, 401, 413)
+        assert lib.ingo_error_http_status(code) in (0, 400, 401, 413, 503)
         kinds[kind] = code
     assert len(kinds) == len(table)
     assert code_kind(-1) == "unknown" and code_kind(11001) == "unknown"
@@ -92,6 +95,7 @@ class SignedDemo:
         code, signed, bufs = sign(keys.handles[0], self.mem)
         assert code == 0
         self.head = head_of(self.mem, signed, bufs)
+        self.authorization = bufs[3].c_string
 
 
 @pytest.fixture
@@ -146,6 +150,48 @@ def test_streaming_phases_and_misuse(demo):
     code = lib.ingo_pending_finish(pending.ptr, None)
     assert code_kind(code) == "digest.mismatch"
     assert lib.ingo_error_http_status(code) == 401
+
+
+def replay_key(username, algorithm, mac):
+    """The documented derivation, computed here with hashlib (independent of the library)."""
+    h = hashlib.new("sha512_256")
+    h.update(b"ingo-signer replay key v1\0")
+    for field in (username.encode(), algorithm.encode(), mac):
+        h.update(struct.pack(">Q", len(field)))
+        h.update(field)
+    return h.digest()
+
+
+def test_replay_key_and_x_date_before_the_body_and_after(demo):
+    keys, head = demo.keys, demo.head
+    mac = base64.b64decode(re.search(r'signature="([^"]+)"', demo.authorization).group(1))
+    expected = replay_key("demo", "hmac-sha512", mac)
+    pending = Pending()
+    assert lib.ingo_verify_head(keys.array, 1, None, ctypes.byref(head), NOW, pending.ptr) == 0
+    x_date = ctypes.c_uint64()
+    assert lib.ingo_pending_x_date(pending.ptr, ctypes.byref(x_date)) == 0
+    assert x_date.value == NOW
+    key = (ctypes.c_uint8 * H["INGO_REPLAY_KEY_LEN"])()
+    assert lib.ingo_pending_replay_key(pending.ptr, ctypes.byref(key)) == 0
+    assert bytes(key) == expected
+    assert lib.ingo_pending_update(pending.ptr, BODY, len(BODY)) == 0
+    out = IngoVerified()
+    assert lib.ingo_pending_finish(pending.ptr, ctypes.byref(out)) == 0
+    assert (out.x_date, bytes(out.replay_key)) == (NOW, expected)
+    # Finished: the pending state gives nothing any more.
+    assert lib.ingo_pending_replay_key(pending.ptr, ctypes.byref(key)) == H["INGO_E_PENDING_STATE"]
+    assert lib.ingo_pending_x_date(pending.ptr, ctypes.byref(x_date)) == H["INGO_E_PENDING_STATE"]
+    # The entry outlives the last second a copy verifies, and no more.
+    until = lib.ingo_replay_expires_at(NOW, 300)
+    assert until == NOW + 301
+    assert lib.ingo_verify(keys.array, 1, None, ctypes.byref(head), BODY, len(BODY), until - 1,
+                           None) == 0
+    code = lib.ingo_verify(keys.array, 1, None, ctypes.byref(head), BODY, len(BODY), until, None)
+    assert code_kind(code) == "verify.date_skew"
+    assert lib.ingo_replay_expires_at(2**64 - 1, 300) == 2**64 - 1
+    for kind, status in (("verify.replayed", 401), ("verify.replay_unavailable", 503)):
+        code = H["INGO_E_" + kind.replace(".", "_").upper()]
+        assert code_kind(code) == kind and lib.ingo_error_http_status(code) == status
 
 
 def test_payload_lines_and_truncation():
