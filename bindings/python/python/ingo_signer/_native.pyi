@@ -6,9 +6,7 @@ from typing import Literal, Optional, Union, final
 _Data = Union[bytes, bytearray, memoryview, str]
 _HeaderName = Union[str, bytes]
 # Pairs in the order received (lists of two work too), or a mapping with str or bytes keys.
-_Headers = Union[
-    Iterable[tuple[_HeaderName, _Data]], Mapping[str, _Data], Mapping[bytes, _Data]
-]
+_Headers = Union[Iterable[tuple[_HeaderName, _Data]], Mapping[str, _Data], Mapping[bytes, _Data]]
 _ExtraHeaders = Union[Iterable[tuple[str, str]], Mapping[str, str]]
 
 __all__ = [
