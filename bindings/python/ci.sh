@@ -15,6 +15,8 @@ step() { printf '\n=== python: %s (%ds)\n' "$*" "$SECONDS"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Tool caches stay out of the tree; the mypy runs share theirs.
+export MYPY_CACHE_DIR="$work/mypy-cache" RUFF_CACHE_DIR="$work/ruff-cache"
 
 step "a fresh virtual environment with the pinned tools"
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
@@ -38,9 +40,22 @@ import sys, zipfile
 names = sorted(zipfile.ZipFile(sys.argv[1]).namelist())
 print("\n".join(names))
 expected = {f"ingo_signer/{n}" for n in ("__init__.py", "_native.abi3.so", "_native.pyi", "py.typed",
-            "errors.py", "_refusal.py", "requests.py", "httpx.py", "asgi.py", "wsgi.py")}
+            "errors.py", "_client.py", "_refusal.py", "requests.py", "httpx.py", "asgi.py", "wsgi.py")}
 missing = expected - set(names)
 assert not missing, f"missing from the wheel: {sorted(missing)}"
+PY
+
+step "the sdist carries the lockfile and the core's sources (not built: that would compile again)"
+maturin sdist -m bindings/python/Cargo.toml -o "$work/sdist"
+python - "$work"/sdist/ingo_signer-*.tar.gz <<'PY'
+import sys, tarfile
+names = tarfile.open(sys.argv[1]).getnames()
+root = names[0].split("/")[0]
+for needed in ("Cargo.lock", "pyproject.toml", "signer-core/src/lib.rs", "bindings/python/src/lib.rs",
+               "python/ingo_signer/__init__.py", "python/ingo_signer/_native.pyi"):
+    hits = [n for n in names if n.endswith("/" + needed) or n == f"{root}/{needed}"]
+    assert hits, f"the sdist lacks {needed}: {names}"
+print(f"{sys.argv[1].rsplit('/', 1)[-1]}: {len(names)} entries, Cargo.lock and the core's sources included")
 PY
 
 step "the stubs are the native module's (mypy.stubtest), and stubtest can fail"

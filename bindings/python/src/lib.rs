@@ -325,8 +325,14 @@ impl PendingBody {
 /// A verified request: who signed it, and how.
 #[pyclass(frozen, module = "ingo_signer", name = "Verified")]
 pub struct Verified {
+    /// The authenticated username.
+    #[pyo3(get)]
     username: String,
+    /// The algorithm the request was signed with (`hmac-sha512` or `hmac-sha256`).
+    #[pyo3(get)]
     algorithm: &'static str,
+    /// Which of the username's keys matched, in the order the verifier was given them.
+    #[pyo3(get)]
     key_index: usize,
 }
 
@@ -342,24 +348,6 @@ impl From<&ingo_signer_core::Verified> for Verified {
 
 #[pymethods]
 impl Verified {
-    /// The authenticated username.
-    #[getter]
-    fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// The algorithm the request was signed with (`hmac-sha512` or `hmac-sha256`).
-    #[getter]
-    fn algorithm(&self) -> &'static str {
-        self.algorithm
-    }
-
-    /// Which of the username's keys matched, in the order the verifier was given them.
-    #[getter]
-    fn key_index(&self) -> usize {
-        self.key_index
-    }
-
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let name = PyString::new(py, &self.username).repr()?;
         Ok(format!(
@@ -372,40 +360,24 @@ impl Verified {
 /// One payload rule broken by one field (the core's `payload::Violation`).
 #[pyclass(frozen, module = "ingo_signer", name = "Violation")]
 pub struct Violation {
+    /// The field's dotted JSON path (`recipient_information.zip_code`); `$` for the whole body.
+    #[pyo3(get)]
     path: String,
+    /// The rule's stable identifier (`zip`, `required`, or a `json.*` kind for a body that is
+    /// not strict JSON).
+    #[pyo3(get)]
     rule: &'static str,
+    /// What to fix, naming the field: `recipient_information.zip_code: "3723" must be ...`.
+    #[pyo3(get)]
     message: String,
+    /// The offending value's raw JSON text, for fields whose values may be echoed (codes,
+    /// amounts); None otherwise.
+    #[pyo3(get)]
     value: Option<String>,
 }
 
 #[pymethods]
 impl Violation {
-    /// The field's dotted JSON path (`recipient_information.zip_code`); `$` for the whole body.
-    #[getter]
-    fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// The rule's stable identifier (`zip`, `required`, or a `json.*` kind for a body that is
-    /// not strict JSON).
-    #[getter]
-    fn rule(&self) -> &'static str {
-        self.rule
-    }
-
-    /// What to fix, naming the field: `recipient_information.zip_code: "3723" must be ...`.
-    #[getter]
-    fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// The offending value's raw JSON text, for fields whose values may be echoed (codes,
-    /// amounts); None otherwise.
-    #[getter]
-    fn value(&self) -> Option<&str> {
-        self.value.as_deref()
-    }
-
     fn __str__(&self) -> &str {
         &self.message
     }

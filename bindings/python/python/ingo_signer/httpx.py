@@ -12,17 +12,18 @@ part of the signature: a client created with ``http2=True`` must say ``http_vers
 
 from __future__ import annotations
 
-from typing import Generator, Iterable, Literal, Optional
+from typing import Generator
 
 import httpx
 
-from ingo_signer._native import SigningKey, sign
+from ingo_signer._client import Signing
 
 __all__ = ["IngoAuth"]
 
 
-class IngoAuth(httpx.Auth):
-    """``httpx`` authentication that signs each request with ``key``.
+class IngoAuth(Signing, httpx.Auth):
+    """``httpx`` authentication that signs each request with ``key``:
+    ``IngoAuth(key, *, sign_headers=(), algorithm=None, order=None, http_version=None)``.
 
     ``sign_headers`` names further request headers to sign (``"idempotency-key"``, ``"host"``);
     httpx always sends ``Host``. ``algorithm``, ``order`` and ``http_version`` are
@@ -31,40 +32,13 @@ class IngoAuth(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(
-        self,
-        key: SigningKey,
-        *,
-        sign_headers: Iterable[str] = (),
-        algorithm: Optional[Literal["hmac-sha512", "hmac-sha256"]] = None,
-        order: Optional[Literal["digest-last", "length-last"]] = None,
-        http_version: Optional[Literal["1.1", "2.0"]] = None,
-    ) -> None:
-        self.key = key
-        self.sign_headers = tuple(sign_headers)
-        self.algorithm = algorithm
-        self.order = order
-        self.http_version = http_version
-
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        extra = []
-        for name in self.sign_headers:
-            if name not in request.headers:
-                raise ValueError(f"header {name!r} is to be signed but the request has none")
-            extra.append((name, request.headers[name]))
-        signed = sign(
-            self.key,
+        signed = self.signed_headers(
             request.method,
             request.url.raw_path.decode("ascii"),
             request.content,
-            content_type=request.headers.get("Content-Type"),
-            algorithm=self.algorithm,
-            order=self.order,
-            http_version=self.http_version,
-            extra_headers=extra,
+            request.headers.get("Content-Type"),
+            request.headers.get,
         )
         request.headers.update(signed)
         yield request
-
-    def __repr__(self) -> str:
-        return f"IngoAuth({self.key!r})"

@@ -17,16 +17,17 @@ from typing import Iterable, Literal, Optional
 import requests
 from requests.auth import AuthBase
 
-from ingo_signer._native import SigningKey, sign
+from ingo_signer._client import Signing
+from ingo_signer._native import SigningKey
 
 __all__ = ["IngoAuth"]
 
 
-class IngoAuth(AuthBase):
+class IngoAuth(Signing, AuthBase):
     """``requests`` authentication that signs each request with ``key``.
 
     ``sign_headers`` names further request headers to sign (``"idempotency-key"``, ``"host"``):
-    the request must carry each of them. ``algorithm``, ``order`` and ``http_version`` are
+    the request must carry each of them, with an ASCII value. ``algorithm`` and ``order`` are
     :func:`ingo_signer.sign`'s options (``requests`` always speaks HTTP/1.1).
     """
 
@@ -38,10 +39,7 @@ class IngoAuth(AuthBase):
         algorithm: Optional[Literal["hmac-sha512", "hmac-sha256"]] = None,
         order: Optional[Literal["digest-last", "length-last"]] = None,
     ) -> None:
-        self.key = key
-        self.sign_headers = tuple(sign_headers)
-        self.algorithm = algorithm
-        self.order = order
+        super().__init__(key, sign_headers=sign_headers, algorithm=algorithm, order=order)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         body = r.body
@@ -56,30 +54,19 @@ class IngoAuth(AuthBase):
             )
         body = bytes(body)
         r.body = body
-        extra = []
-        for name in self.sign_headers:
+
+        def header(name: str) -> Optional[str]:
             value = _text(r.headers.get(name))
-            if value is None:
-                raise ValueError(f"header {name!r} is to be signed but the request has none")
-            if not value.isascii():
+            if value is not None and not value.isascii():
                 # http.client sends str values as Latin-1; the signature covers UTF-8.
                 raise ValueError(f"header {name!r} is to be signed but its value is not ASCII")
-            extra.append((name, value))
-        signed = sign(
-            self.key,
-            r.method or "GET",
-            r.path_url,
-            body,
-            content_type=_text(r.headers.get("Content-Type")),
-            algorithm=self.algorithm,
-            order=self.order,
-            extra_headers=extra,
+            return value
+
+        signed = self.signed_headers(
+            r.method or "GET", r.path_url, body, _text(r.headers.get("Content-Type")), header
         )
         r.headers.update(signed)
         return r
-
-    def __repr__(self) -> str:
-        return f"IngoAuth({self.key!r})"
 
 
 def _text(value: object) -> Optional[str]:
