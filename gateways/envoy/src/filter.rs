@@ -116,7 +116,10 @@ enum State {
     /// Waiting for its head.
     Head,
     /// Head authenticated; `seen` bytes of Envoy's body buffer already fed.
-    Body { pending: PendingBody, seen: usize },
+    Body {
+        pending: Box<PendingBody>,
+        seen: usize,
+    },
     /// Verified and let through.
     Passed,
     /// Refused; a local reply was sent.
@@ -186,7 +189,10 @@ impl<H: Host> RequestFilter<H> {
         if end_of_stream {
             return self.finish(pending);
         }
-        self.state = State::Body { pending, seen: 0 };
+        self.state = State::Body {
+            pending: Box::new(pending),
+            seen: 0,
+        };
         Action::Pause
     }
 
@@ -211,7 +217,7 @@ impl<H: Host> RequestFilter<H> {
             return Action::Pause;
         }
         match std::mem::replace(&mut self.state, State::Head) {
-            State::Body { pending, .. } => self.finish(pending),
+            State::Body { pending, .. } => self.finish(*pending),
             _ => self.unavailable(),
         }
     }
@@ -222,7 +228,7 @@ impl<H: Host> RequestFilter<H> {
         match std::mem::replace(&mut self.state, State::Head) {
             State::Body { pending, .. } => {
                 self.host.clear_request_trailers();
-                self.finish(pending)
+                self.finish(*pending)
             }
             State::Passed => {
                 self.state = State::Passed;

@@ -19,10 +19,13 @@ use proxy_wasm::types::{Action, LogLevel};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+/// A local reply: status, headers, body.
+type Reply = (u32, Vec<(String, String)>, String);
+
 /// What the filter did to the request.
 #[derive(Debug, Default)]
 struct Seen {
-    response: Option<(u32, Vec<(String, String)>, String)>,
+    response: Option<Reply>,
     set_headers: Vec<(String, String)>,
     outcome: Option<String>,
     logs: Vec<String>,
