@@ -15,8 +15,10 @@
 
 CROSS_RUST_MINOR=${CROSS_RUST_MINOR:-96}
 
+# With arguments, installs only those packages (a wasm-only user needs no QEMU).
 cross_toolchain_install() {
   local pkgs=(rustc-web cargo-web rust-web-src lld-22 qemu-system-arm qemu-system-misc wasi-libc)
+  [ $# -eq 0 ] || pkgs=("$@")
   local missing=() p
   for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

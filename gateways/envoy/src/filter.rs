@@ -263,7 +263,7 @@ impl<H: Host> RequestFilter<H> {
         self.host.record_outcome(kind);
         self.host.log(
             LogLevel::Info,
-            &format!("ingo_signer: refused {status} {kind}"),
+            &format!("refused {status} {kind}"),
         );
         let mut headers = vec![("content-type", "application/json")];
         if status == 401 {
@@ -281,7 +281,7 @@ impl<H: Host> RequestFilter<H> {
         self.host.record_outcome(kind);
         self.host.log(
             LogLevel::Error,
-            "ingo_signer: refused 503 envoy.unavailable (no valid configuration, or the request body could not be read)",
+            "refused 503 envoy.unavailable (no valid configuration, or the request body could not be read)",
         );
         let body = serde_json::json!({
             "status": 503,

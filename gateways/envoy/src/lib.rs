@@ -26,14 +26,23 @@ use crate::config::Config;
 use crate::filter::RequestFilter;
 use crate::host::ProxyHost;
 
+/// The module's entry point (`_initialize`): the panic hook, then the root context.
 #[cfg(target_family = "wasm")]
-proxy_wasm::main! {{
-    proxy_wasm::set_log_level(LogLevel::Info);
-    std::panic::set_hook(Box::new(|info| {
-        let _ = proxy_wasm::hostcalls::log(LogLevel::Critical, &format!("ingo_signer: panic: {info}"));
-    }));
-    proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Plugin::default()) });
-}}
+#[allow(missing_docs)]
+mod entry {
+    use proxy_wasm::traits::RootContext;
+    use proxy_wasm::types::LogLevel;
+
+    use crate::Plugin;
+
+    proxy_wasm::main! {{
+        proxy_wasm::set_log_level(LogLevel::Info);
+        std::panic::set_hook(Box::new(|info| {
+            let _ = proxy_wasm::hostcalls::log(LogLevel::Critical, &format!("panic: {info}"));
+        }));
+        proxy_wasm::set_root_context(|_| -> Box<dyn RootContext> { Box::new(Plugin::default()) });
+    }}
+}
 
 /// The plugin: one per plugin configuration in each Envoy worker's VM.
 #[derive(Debug, Default)]
@@ -89,7 +98,7 @@ impl RootContext for Plugin {
                 log(
                     LogLevel::Info,
                     &format!(
-                        "ingo_signer: configured: {} keys for {} usernames, max_skew {} s, max_body {} bytes, required headers {:?}",
+                        "configured: {} keys for {} usernames, max_skew {} s, max_body {} bytes, required headers {:?}",
                         config.keys().len(),
                         config.usernames(),
                         config.max_skew(),
@@ -101,7 +110,7 @@ impl RootContext for Plugin {
                     log(
                         LogLevel::Warn,
                         &format!(
-                            "ingo_signer: fixed_clock is set ({now}): the host's clock is ignored; for tests only"
+                            "fixed_clock is set ({now}): the host's clock is ignored; for tests only"
                         ),
                     );
                 }
@@ -110,7 +119,7 @@ impl RootContext for Plugin {
             Err(e) => {
                 log(
                     LogLevel::Error,
-                    &format!("ingo_signer: bad configuration ({}): {e}", e.kind()),
+                    &format!("bad configuration ({}): {e}", e.kind()),
                 );
                 false
             }
