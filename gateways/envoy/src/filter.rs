@@ -261,10 +261,8 @@ impl<H: Host> RequestFilter<H> {
         let (status, _) = refusal.response();
         let kind = refusal.kind();
         self.host.record_outcome(kind);
-        self.host.log(
-            LogLevel::Info,
-            &format!("refused {status} {kind}"),
-        );
+        self.host
+            .log(LogLevel::Info, &format!("refused {status} {kind}"));
         let mut headers = vec![("content-type", "application/json")];
         if status == 401 {
             headers.push(("www-authenticate", "hmac"));

@@ -269,9 +269,16 @@ impl Envoy {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("envoy exited ({status}) before it was ready:\n{}", self.log_text());
+                panic!(
+                    "envoy exited ({status}) before it was ready:\n{}",
+                    self.log_text()
+                );
             }
-            assert!(Instant::now() < deadline, "envoy not ready in 60 s:\n{}", self.log_text());
+            assert!(
+                Instant::now() < deadline,
+                "envoy not ready in 60 s:\n{}",
+                self.log_text()
+            );
             if let Ok(text) = std::fs::read_to_string(admin_path)
                 && let Ok(admin) = text.trim().parse::<SocketAddr>()
                 && let Ok(listeners) = get(admin, "/listeners?format=json")
@@ -282,8 +289,10 @@ impl Envoy {
                     if let (Some(name), Some(port)) = (status["name"].as_str(), port)
                         && port != 0
                     {
-                        self.listeners
-                            .insert(name.to_owned(), SocketAddr::from(([127, 0, 0, 1], port as u16)));
+                        self.listeners.insert(
+                            name.to_owned(),
+                            SocketAddr::from(([127, 0, 0, 1], port as u16)),
+                        );
                     }
                 }
                 if specs.iter().all(|s| self.listeners.contains_key(&s.name))
@@ -433,12 +442,18 @@ fn bootstrap(upstream: &Upstream, specs: &[ListenerSpec], wasm: &Path, access_lo
 fn get(admin: SocketAddr, path: &str) -> io::Result<Vec<u8>> {
     let mut stream = TcpStream::connect(admin)?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nhost: admin\r\nconnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: admin\r\nconnection: close\r\n\r\n"
+    )?;
     let response = read_response(&mut BufReader::new(stream))?;
     if response.status == 200 {
         Ok(response.body)
     } else {
-        Err(io::Error::other(format!("admin {path}: {}", response.status)))
+        Err(io::Error::other(format!(
+            "admin {path}: {}",
+            response.status
+        )))
     }
 }
 
@@ -469,7 +484,10 @@ pub fn read_response(reader: &mut impl BufRead) -> io::Result<Response> {
     loop {
         let mut line = Vec::new();
         if reader.read_until(b'\n', &mut line)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed"));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
         }
         let end = line == b"\r\n";
         head.extend_from_slice(&line);
@@ -486,7 +504,12 @@ pub fn read_response(reader: &mut impl BufRead) -> io::Result<Response> {
     let headers: Vec<(String, String)> = response
         .headers
         .iter()
-        .map(|h| (h.name.to_ascii_lowercase(), String::from_utf8_lossy(h.value).into_owned()))
+        .map(|h| {
+            (
+                h.name.to_ascii_lowercase(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
         .collect();
     let length = headers
         .iter()
@@ -527,7 +550,9 @@ pub fn read_response(reader: &mut impl BufRead) -> io::Result<Response> {
 pub fn exchange(addr: SocketAddr, raw: &[u8]) -> (u16, io::Result<Response>) {
     let stream = TcpStream::connect(addr).unwrap();
     let port = stream.local_addr().unwrap().port();
-    stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     let result = (|| {
         let mut writer = stream.try_clone()?;
         writer.write_all(raw)?;
@@ -542,7 +567,9 @@ pub fn exchange(addr: SocketAddr, raw: &[u8]) -> (u16, io::Result<Response>) {
 pub fn signed_request(target: &str, body: &[u8], now: u64) -> (Vec<u8>, Vec<u8>) {
     let key = ingo_signer_core::SigningKey::new("demo", DEMO_SECRET.as_bytes()).unwrap();
     let request = ingo_signer_core::Request::new("POST", target, body);
-    let signed = ingo_signer_core::Signer::new(&key).sign(&request, now).unwrap();
+    let signed = ingo_signer_core::Signer::new(&key)
+        .sign(&request, now)
+        .unwrap();
     let mut head = format!("POST {target} HTTP/1.1\r\nhost: envoy.test\r\n");
     for (name, value) in signed.iter() {
         head.push_str(&format!("{name}: {value}\r\n"));
