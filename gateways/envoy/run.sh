@@ -12,4 +12,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ -f ingo_signer_envoy.wasm ] || bash ./ci.sh build >&2
 export INGO_SIGNER_DEMO_SECRET=${INGO_SIGNER_DEMO_SECRET:-demo-secret-not-for-production}
-exec envoy -c envoy.yaml --disable-hot-restart --log-level info
+# Quiet start; the filter's own lines (configuration, refusals) at info.
+exec envoy -c envoy.yaml --disable-hot-restart --log-level warn --component-log-level wasm:info
