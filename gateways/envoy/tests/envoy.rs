@@ -79,147 +79,48 @@ use Envoyed::{CodecRefuses, FilterRefusesAs, TimesOut};
 
 /// Vectors Envoy does not deliver as sent, and why. Every other vector must come out exactly as
 /// `test-vectors/` says (kind and status). These are checked to come out as listed here.
+#[rustfmt::skip]
 const ENVOY_CHANGES: &[(&str, Envoyed, &str)] = &[
     // Envoy joins repeated Authorization headers into one value with ", ", which then does not
     // parse: still 401, another kind.
-    (
-        "authorization-repeated",
-        FilterRefusesAs("authorization.syntax", 401),
-        "Envoy joins repeats",
-    ),
-    (
-        "authorization-repeated-differing-case",
-        FilterRefusesAs("authorization.syntax", 401),
-        "Envoy joins repeats",
-    ),
+    ("authorization-repeated", FilterRefusesAs("authorization.syntax", 401), "Envoy joins repeats"),
+    ("authorization-repeated-differing-case", FilterRefusesAs("authorization.syntax", 401), "Envoy joins repeats"),
     // Content-Type likewise, and any other header Envoy keeps as one entry: the joined value
     // is not what was signed.
-    (
-        "repeated-content-type",
-        FilterRefusesAs("verify.signature_mismatch", 401),
-        "Envoy joins repeats",
-    ),
-    (
-        "repeated-extra-header",
-        FilterRefusesAs("verify.signature_mismatch", 401),
-        "Envoy joins repeats",
-    ),
+    ("repeated-content-type", FilterRefusesAs("verify.signature_mismatch", 401), "Envoy joins repeats"),
+    ("repeated-extra-header", FilterRefusesAs("verify.signature_mismatch", 401), "Envoy joins repeats"),
     // A bare CR and an obs-fold reach the filter as Envoy rewrites them (a space), which is not
     // what was signed.
-    (
-        "header-value-cr",
-        FilterRefusesAs("verify.signature_mismatch", 401),
-        "Envoy rewrites the value",
-    ),
-    (
-        "header-value-obs-fold",
-        FilterRefusesAs("verify.signature_mismatch", 401),
-        "Envoy unfolds the line",
-    ),
+    ("header-value-cr", FilterRefusesAs("verify.signature_mismatch", 401), "Envoy rewrites the value"),
+    ("header-value-obs-fold", FilterRefusesAs("verify.signature_mismatch", 401), "Envoy unfolds the line"),
     // The injected CRLF makes a real second header line, which the filter sees repeated.
-    (
-        "header-value-crlf-injection",
-        FilterRefusesAs("signing_string.header_repeated", 400),
-        "the CRLF splits the header",
-    ),
+    ("header-value-crlf-injection", FilterRefusesAs("signing_string.header_repeated", 400), "the CRLF splits the header"),
     // HTTP/1.1 requires Host and Envoy refuses a request without one, so the harness adds one:
     // the vector signs `host` without sending it, and now the added Host is not what was signed.
-    (
-        "listed-header-absent-host",
-        FilterRefusesAs("verify.signature_mismatch", 401),
-        "Host is required",
-    ),
+    ("listed-header-absent-host", FilterRefusesAs("verify.signature_mismatch", 401), "Host is required"),
     // A body longer than Content-Length: Envoy reads the declared bytes as the body (the rest is
     // the next request on the connection), whose digest is not the signed one.
-    (
-        "body-longer-than-declared",
-        FilterRefusesAs("digest.mismatch", 401),
-        "framed by Content-Length",
-    ),
+    ("body-longer-than-declared", FilterRefusesAs("digest.mismatch", 401), "framed by Content-Length"),
     // Bytes no HTTP/1.1 parser accepts in a request line or header value.
-    (
-        "auth-invalid-character-del",
-        CodecRefuses("http1.invalid_characters"),
-        "DEL in a header value",
-    ),
-    (
-        "header-value-nul",
-        CodecRefuses("http1.invalid_characters"),
-        "NUL in a header value",
-    ),
-    (
-        "header-value-lf",
-        CodecRefuses("http1.codec_error"),
-        "a bare LF ends the header",
-    ),
-    (
-        "invalid-method-space",
-        CodecRefuses("http1.codec_error"),
-        "request line",
-    ),
-    (
-        "invalid-method-empty",
-        CodecRefuses("http1.codec_error"),
-        "request line",
-    ),
-    (
-        "invalid-target-space",
-        CodecRefuses("http1.codec_error"),
-        "request line",
-    ),
-    (
-        "invalid-target-non-ascii",
-        CodecRefuses("http1.codec_error"),
-        "request line",
-    ),
+    ("auth-invalid-character-del", CodecRefuses("http1.invalid_characters"), "DEL in a header value"),
+    ("header-value-nul", CodecRefuses("http1.invalid_characters"), "NUL in a header value"),
+    ("header-value-lf", CodecRefuses("http1.codec_error"), "a bare LF ends the header"),
+    ("invalid-method-space", CodecRefuses("http1.codec_error"), "request line"),
+    ("invalid-method-empty", CodecRefuses("http1.codec_error"), "request line"),
+    ("invalid-target-space", CodecRefuses("http1.codec_error"), "request line"),
+    ("invalid-target-non-ascii", CodecRefuses("http1.codec_error"), "request line"),
     // Envoy frames the body by Content-Length and refuses one it cannot read as a number.
-    (
-        "content-length-plus-sign",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-inner-spaces",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-minus-sign",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-decimal-point",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-hex",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-empty",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
-    (
-        "content-length-over-u64",
-        CodecRefuses("http1.codec_error"),
-        "Content-Length",
-    ),
+    ("content-length-plus-sign", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-inner-spaces", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-minus-sign", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-decimal-point", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-hex", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-empty", CodecRefuses("http1.codec_error"), "Content-Length"),
+    ("content-length-over-u64", CodecRefuses("http1.codec_error"), "Content-Length"),
     // A body shorter than Content-Length: on a live connection the rest is awaited, so the
     // request never completes and Envoy's timeout answers.
-    (
-        "body-shorter-than-declared",
-        TimesOut,
-        "awaits the declared length",
-    ),
-    (
-        "body-empty-declared-nonzero",
-        TimesOut,
-        "awaits the declared length",
-    ),
+    ("body-shorter-than-declared", TimesOut, "awaits the declared length"),
+    ("body-empty-declared-nonzero", TimesOut, "awaits the declared length"),
 ];
 
 /// How a vector is sent: the request line, its headers as given (a `Host` added to HTTP/1.1
