@@ -7,7 +7,8 @@
 //!   "max_skew": 300,
 //!   "max_body": 65536,
 //!   "allow_legacy_sha256": false,
-//!   "required_headers": ["host"]
+//!   "required_headers": ["host"],
+//!   "replay": {"buckets": 8192, "entries_per_bucket": 64}
 //! }
 //! ```
 //!
@@ -19,6 +20,8 @@
 //!   `vm_config.environment_variables.host_env_keys`.
 //! - The policy fields are those of the core's [`Policy`] (and of `test-vectors/`), with its
 //!   defaults.
+//! - `replay`: the bounds of the replay guard ([`crate::replay`]), or `false` to turn it off
+//!   (`true` or absent: on, with [`ReplayLimits::default`]).
 //! - `fixed_clock` (unix seconds) replaces the host's clock: **for tests only** (replaying the
 //!   language-neutral vectors, whose dates are fixed). The filter logs a warning when it is set.
 //!
@@ -33,6 +36,8 @@ use ingo_signer_core::policy::{DEFAULT_MAX_BODY, DEFAULT_MAX_SKEW};
 use ingo_signer_core::{KeyStore, Policy, SigningKey};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
+
+use crate::replay::ReplayLimits;
 
 /// Why the configuration is refused. Each variant has a stable [`kind`](Self::kind).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +100,7 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::UnknownField(name) => write!(
                 f,
-                "unknown field `{name}`; the fields are keys, keys_env, max_skew, max_body, allow_legacy_sha256, required_headers, fixed_clock"
+                "unknown field `{name}`; the fields are keys, keys_env, max_skew, max_body, allow_legacy_sha256, required_headers, replay, fixed_clock"
             ),
             ConfigError::Field { field, expected } => {
                 write!(f, "`{field}` must be {expected}")
@@ -121,6 +126,7 @@ pub struct Config {
     max_skew: u64,
     max_body: u64,
     required_headers: Vec<String>,
+    replay: Option<ReplayLimits>,
     fixed_clock: Option<u64>,
 }
 
@@ -133,6 +139,7 @@ impl fmt::Debug for Config {
             .field("max_skew", &self.max_skew)
             .field("max_body", &self.max_body)
             .field("required_headers", &self.required_headers)
+            .field("replay", &self.replay)
             .field("fixed_clock", &self.fixed_clock)
             .finish()
     }
@@ -158,6 +165,7 @@ impl Config {
             max_skew: DEFAULT_MAX_SKEW,
             max_body: DEFAULT_MAX_BODY,
             required_headers: Vec::new(),
+            replay: Some(ReplayLimits::default()),
             fixed_clock: None,
         };
         for (name, field) in object {
@@ -185,6 +193,7 @@ impl Config {
                 "max_skew" => config.max_skew = unsigned(field, name)?,
                 "max_body" => config.max_body = unsigned(field, name)?,
                 "fixed_clock" => config.fixed_clock = Some(unsigned(field, name)?),
+                "replay" => config.replay = replay(field)?,
                 "required_headers" => {
                     let list = field.as_array().ok_or(ConfigError::Field {
                         field: name.clone(),
@@ -253,6 +262,11 @@ impl Config {
         self.max_body
     }
 
+    /// The replay guard's bounds; `None` when it is off.
+    pub fn replay(&self) -> Option<ReplayLimits> {
+        self.replay
+    }
+
     /// The fixed clock, when configured (tests only).
     pub fn fixed_clock(&self) -> Option<u64> {
         self.fixed_clock
@@ -293,6 +307,46 @@ fn unsigned(value: &Value, field: &str) -> Result<u64, ConfigError> {
         field: field.to_owned(),
         expected: "a non-negative integer",
     })
+}
+
+/// The `replay` field: `false`, `true`, or the bounds.
+fn replay(value: &Value) -> Result<Option<ReplayLimits>, ConfigError> {
+    let mut limits = ReplayLimits::default();
+    match value {
+        Value::Bool(false) => Ok(None),
+        Value::Bool(true) => Ok(Some(limits)),
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                let path = format!("replay.{name}");
+                let n = unsigned(field, &path)?;
+                match name.as_str() {
+                    "buckets" => {
+                        limits.buckets = u32::try_from(n).ok().filter(|&n| n >= 1).ok_or(
+                            ConfigError::Field {
+                                field: path,
+                                expected: "a number of buckets from 1 to 4294967295",
+                            },
+                        )?;
+                    }
+                    "entries_per_bucket" => {
+                        limits.entries_per_bucket = usize::try_from(n)
+                            .ok()
+                            .filter(|n| (1..=4096).contains(n))
+                            .ok_or(ConfigError::Field {
+                                field: path,
+                                expected: "a number of entries from 1 to 4096",
+                            })?;
+                    }
+                    other => return Err(ConfigError::UnknownField(format!("replay.{other}"))),
+                }
+            }
+            Ok(Some(limits))
+        }
+        _ => Err(ConfigError::Field {
+            field: "replay".to_owned(),
+            expected: "false, true or {\"buckets\": ..., \"entries_per_bucket\": ...}",
+        }),
+    }
 }
 
 /// The keys of a `keys` array. `secret_env` is allowed in the plugin configuration only (a key
@@ -391,6 +445,7 @@ mod tests {
         let names = config.required_header_names();
         assert_eq!(config.policy(&names), Policy::default());
         assert_eq!(config.fixed_clock(), None);
+        assert_eq!(config.replay(), Some(ReplayLimits::default()));
         assert_eq!(config.keys().len(), 1);
     }
 
@@ -399,7 +454,8 @@ mod tests {
         let config = Config::from_json(
             br#"{"keys": [{"username": "demo", "secret_env": "DEMO_SECRET"}], "keys_env": "KEY_FILE",
                 "max_skew": 60, "max_body": 1024, "allow_legacy_sha256": true,
-                "required_headers": ["Host", "idempotency-key"], "fixed_clock": 5}"#,
+                "required_headers": ["Host", "idempotency-key"], "fixed_clock": 5,
+                "replay": {"buckets": 7, "entries_per_bucket": 3}}"#,
             &env,
         )
         .unwrap();
@@ -413,6 +469,15 @@ mod tests {
         assert_eq!(policy.body_limit(), 1024);
         assert_eq!(policy.required_headers(), &["host", "idempotency-key"]);
         assert_eq!(config.fixed_clock(), Some(5));
+        assert_eq!(
+            config.replay(),
+            Some(ReplayLimits {
+                buckets: 7,
+                entries_per_bucket: 3
+            })
+        );
+        let off = br#"{"keys": [{"username": "a", "secret": "s"}], "replay": false}"#;
+        assert_eq!(Config::from_json(off, &no_env).unwrap().replay(), None);
         // Debug shows usernames, never secrets.
         let debug = format!("{config:?}");
         assert!(debug.contains("demo") && !debug.contains("demo-secret") && !debug.contains("old"));
@@ -420,7 +485,22 @@ mod tests {
 
     #[test]
     fn errors_name_the_field_and_never_a_value() {
-        let cases: [(&[u8], &str, &str); 14] = [
+        let cases: [(&[u8], &str, &str); 17] = [
+            (
+                br#"{"keys": [{"username": "a", "secret": "s"}], "replay": "yes"}"#,
+                "config.field",
+                "`replay` must be false, true or",
+            ),
+            (
+                br#"{"keys": [{"username": "a", "secret": "s"}], "replay": {"buckets": 0}}"#,
+                "config.field",
+                "`replay.buckets` must be",
+            ),
+            (
+                br#"{"keys": [{"username": "a", "secret": "s"}], "replay": {"size": 1}}"#,
+                "config.unknown_field",
+                "`replay.size`",
+            ),
             (b"", "config.json", "line 1, column 0"),
             (
                 b"{\"keys\": [",

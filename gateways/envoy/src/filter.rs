@@ -11,6 +11,8 @@
 //!    buffer then holds the whole body so far: only the bytes not yet seen are fed to
 //!    [`PendingBody::update`]. The declared length was bounded by the policy's limit at step 1,
 //!    and a body running past it fails on the chunk that crosses it.
+//!    Before that, once the head is authenticated, the replay guard ([`crate::replay`]) records
+//!    the request's replay key, and refuses a request whose key it already holds.
 //! 3. **Verdict.** [`PendingBody::finish`] checks length and digest. Only then does the filter
 //!    answer `Continue`, with the verified username in `X-Ingo-Username`: no byte of a refused
 //!    request, head or body, is forwarded.
@@ -33,6 +35,7 @@ use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::{Action, LogLevel};
 
 use crate::config::Config;
+use crate::replay::{self, SharedData};
 
 /// The header the verified username is forwarded in.
 pub const USERNAME_HEADER: &str = "x-ingo-username";
@@ -41,9 +44,10 @@ pub const USERNAME_HEADER: &str = "x-ingo-username";
 /// by an access log as `%FILTER_STATE(wasm.ingo_signer_kind:PLAIN)%`.
 pub const OUTCOME_PROPERTY: &str = "ingo_signer_kind";
 
-/// What the filter needs from Envoy. [`crate::host::ProxyHost`] implements it over proxy-wasm's
-/// host calls; the tests implement it in memory.
-pub trait Host {
+/// What the filter needs from Envoy (shared data, for the replay guard, included).
+/// [`crate::host::ProxyHost`] implements it over proxy-wasm's host calls; the tests implement it
+/// in memory.
+pub trait Host: SharedData {
     /// The host's clock, in unix seconds.
     fn now(&self) -> u64;
     /// The request's headers, pseudo-headers (`:method`, `:path`, `:authority`) included, in
@@ -182,10 +186,27 @@ impl<H: Host> RequestFilter<H> {
             version,
             headers: &EnvoyHeaders(&headers),
         };
-        let pending = match verifier.verify_head(&head, self.now(&config)) {
+        let now = self.now(&config);
+        let pending = match verifier.verify_head(&head, now) {
             Ok(pending) => pending,
             Err(e) => return self.refuse(Refusal::Verify(e)),
         };
+        // The head is authenticated (an unauthenticated request cannot fill the store): a copy
+        // of a request already accepted is refused here, before its body is read.
+        if let Some(limits) = config.replay() {
+            let expires_at =
+                ingo_signer_core::replay::expires_at(pending.x_date(), config.max_skew());
+            let checked = replay::check_and_insert(
+                &self.host,
+                limits,
+                &pending.replay_key(),
+                expires_at,
+                now,
+            );
+            if let Err(e) = checked {
+                return self.refuse(Refusal::Verify(e));
+            }
+        }
         if end_of_stream {
             return self.finish(pending);
         }

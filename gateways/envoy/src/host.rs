@@ -9,6 +9,7 @@ use proxy_wasm::hostcalls;
 use proxy_wasm::types::{BufferType, LogLevel, MapType};
 
 use crate::filter::{Host, OUTCOME_PROPERTY};
+use crate::replay::{SharedData, StoreError};
 
 /// The running Envoy.
 #[derive(Clone, Copy, Debug, Default)]
@@ -60,5 +61,19 @@ impl Host for ProxyHost {
 
     fn log(&self, level: LogLevel, message: &str) {
         let _ = hostcalls::log(level, message);
+    }
+}
+
+impl SharedData for ProxyHost {
+    fn get_shared(&self, key: &str) -> Result<(Option<Vec<u8>>, Option<u32>), StoreError> {
+        hostcalls::get_shared_data(key).map_err(|_| StoreError::Unavailable)
+    }
+
+    fn set_shared(&self, key: &str, value: &[u8], cas: u32) -> Result<(), StoreError> {
+        match hostcalls::set_shared_data(key, Some(value), Some(cas)) {
+            Ok(()) => Ok(()),
+            Err(proxy_wasm::types::Status::CasMismatch) => Err(StoreError::CasMismatch),
+            Err(_) => Err(StoreError::Unavailable),
+        }
     }
 }

@@ -15,6 +15,7 @@
 pub mod config;
 pub mod filter;
 pub mod host;
+pub mod replay;
 
 use std::rc::Rc;
 
@@ -106,6 +107,19 @@ impl RootContext for Plugin {
                         config.required_headers(),
                     ),
                 );
+                match config.replay() {
+                    Some(limits) => log(
+                        LogLevel::Info,
+                        &format!(
+                            "replay guard: {} buckets of {} keys in shared data",
+                            limits.buckets, limits.entries_per_bucket
+                        ),
+                    ),
+                    None => log(
+                        LogLevel::Warn,
+                        "replay guard off (\"replay\": false): a captured request can be sent again until its X-Date is too old",
+                    ),
+                }
                 if let Some(now) = config.fixed_clock() {
                     log(
                         LogLevel::Warn,

@@ -56,6 +56,10 @@ fn plugin_config(vector: &Value) -> String {
     }
     config.insert("keys".into(), Value::Array(keys));
     config.insert("fixed_clock".into(), vector["now"].clone());
+    // The vectors reuse signatures on purpose (the same signed head with another body, the SPEC
+    // §7 request in two files), and all listeners share one VM and so one replay store: the
+    // guard would refuse the second use. It is tested on its own below.
+    config.insert("replay".into(), Value::Bool(false));
     Value::Object(config).to_string()
 }
 
@@ -749,4 +753,61 @@ fn load_run_and_latency() {
         w99 - b99,
         w99 / b99
     );
+}
+
+/// The replay guard in a real Envoy: a request accepted once is refused when sent again, on
+/// another connection, and of the same request sent at once on many connections (over Envoy's
+/// two workers) exactly one passes. Nothing refused reaches the upstream.
+#[test]
+fn a_replayed_request_is_refused() {
+    let upstream = Upstream::start();
+    let envoy = Envoy::start(
+        &upstream,
+        &[ListenerSpec::new("demo", Some(demo_plugin(json!({}))))],
+    );
+    let addr = envoy.addr("demo");
+    let before = upstream.count();
+
+    let body = body_of(300, 1);
+    let (head, _) = signed_request("/gateway/process--card", &body, now());
+    assert_eq!(Client::connect(addr).round_trip(&head, &body).status, 200);
+    let mut copy = Client::connect(addr);
+    let mark = envoy.log_mark();
+    let response = copy.round_trip(&head, &body);
+    assert_eq!(response.status, 401);
+    assert_eq!(response.header("www-authenticate"), Some("hmac"));
+    assert_eq!(
+        envoy.log_line(copy.port, mark).unwrap().outcome,
+        "verify.replayed"
+    );
+    assert_eq!(upstream.count(), before + 1);
+
+    // Sixteen copies at once.
+    let body = body_of(300, 2);
+    let (head, _) = signed_request("/gateway/process--card", &body, now());
+    let mut clients: Vec<Client> = (0..16).map(|_| Client::connect(addr)).collect();
+    let statuses: Vec<u16> = thread::scope(|scope| {
+        let sent: Vec<_> = clients
+            .iter_mut()
+            .map(|c| {
+                let request = [&head[..], &body[..]].concat();
+                scope.spawn(move || {
+                    c.send(&request);
+                    c.read().status
+                })
+            })
+            .collect();
+        sent.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 401).count(),
+        15,
+        "{statuses:?}"
+    );
+    assert_eq!(upstream.count(), before + 2);
 }

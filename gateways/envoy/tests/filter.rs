@@ -10,14 +10,19 @@
 )]
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use ingo_signer_envoy::Plugin;
 use ingo_signer_envoy::filter::{Host, RequestFilter};
+use ingo_signer_envoy::replay::{SharedData, StoreError};
 use proxy_wasm::traits::HttpContext;
 use proxy_wasm::types::{Action, LogLevel};
 use serde_json::Value;
 use zeroize::Zeroizing;
+
+/// Shared data: value and compare-and-swap number per key.
+type Shared = HashMap<String, (Vec<u8>, u32)>;
 
 /// A local reply: status, headers, body.
 type Reply = (u32, Vec<(String, String)>, String);
@@ -40,6 +45,28 @@ struct FakeHost {
     /// Envoy's body buffer: grows while the filter pauses.
     body: Rc<RefCell<Vec<u8>>>,
     seen: Rc<RefCell<Seen>>,
+    /// Envoy's shared data: value and compare-and-swap number per key.
+    shared: Rc<RefCell<Shared>>,
+}
+
+impl SharedData for FakeHost {
+    fn get_shared(&self, key: &str) -> Result<(Option<Vec<u8>>, Option<u32>), StoreError> {
+        Ok(match self.shared.borrow().get(key) {
+            Some((v, cas)) => (Some(v.clone()), Some(*cas)),
+            None => (None, None),
+        })
+    }
+    fn set_shared(&self, key: &str, value: &[u8], cas: u32) -> Result<(), StoreError> {
+        let mut map = self.shared.borrow_mut();
+        let next = map.values().map(|e| e.1).max().unwrap_or(0) + 1;
+        match map.get(key) {
+            Some(e) if cas != 0 && cas != e.1 => Err(StoreError::CasMismatch),
+            _ => {
+                map.insert(key.to_owned(), (value.to_vec(), next));
+                Ok(())
+            }
+        }
+    }
 }
 
 impl Host for FakeHost {
@@ -170,6 +197,7 @@ fn run(vector: &Value, chunk: usize) -> (Action, Rc<RefCell<Seen>>) {
         protocol: Some(protocol(request["version"].as_str().unwrap())),
         body: Rc::clone(&body),
         seen: Rc::clone(&seen),
+        shared: Rc::default(),
     };
     let mut filter = RequestFilter::new(host, plugin.current());
     let mut action = filter.on_http_request_headers(0, body_bytes.is_empty());
@@ -311,6 +339,7 @@ fn http3_and_unconfigured_fail_closed() {
         protocol: Some(protocol.to_vec()),
         body: Rc::new(RefCell::new(Vec::new())),
         seen: Rc::clone(&seen),
+        shared: Rc::default(),
     };
     let mut filter = RequestFilter::new(host(b"HTTP/3"), plugin.current());
     assert_eq!(filter.on_http_request_headers(0, false), Action::Pause);
@@ -355,6 +384,7 @@ fn trailers_end_the_body() {
         protocol: Some(b"HTTP/2".to_vec()),
         body: Rc::clone(&body),
         seen: Rc::clone(&seen),
+        shared: Rc::default(),
     };
     // Signed as HTTP/1.1: sent as HTTP/2 the signature cannot match.
     let mut filter = RequestFilter::new(host, plugin.current());
@@ -371,6 +401,7 @@ fn trailers_end_the_body() {
         protocol: Some(b"HTTP/1.1".to_vec()),
         body: Rc::clone(&body),
         seen: Rc::clone(&seen),
+        shared: Rc::default(),
     };
     let mut filter = RequestFilter::new(host, plugin.current());
     assert_eq!(filter.on_http_request_headers(0, false), Action::Pause);
@@ -379,4 +410,56 @@ fn trailers_end_the_body() {
     assert_eq!(filter.on_http_request_trailers(1), Action::Continue);
     assert!(seen.borrow().trailers_cleared);
     assert_eq!(seen.borrow().outcome.as_deref(), Some("accepted"));
+}
+
+/// A request accepted once is refused the second time (the replay guard in shared data, which
+/// every worker's VM sees), before its body is read; with `"replay": false` it passes again.
+#[test]
+fn a_copy_is_refused_as_replayed() {
+    let file = vectors("verification.json");
+    let vector = &file["accept"][0];
+    for (replay, second) in [
+        (None, ("verify.replayed", Some(401))),
+        (Some(false), ("accepted", None)),
+    ] {
+        let mut config: Value = serde_json::from_str(&plugin_config(vector)).unwrap();
+        if let Some(on) = replay {
+            config["replay"] = Value::Bool(on);
+        }
+        let mut plugin = Plugin::default();
+        plugin
+            .configure(config.to_string().as_bytes(), &no_env)
+            .unwrap();
+        let shared = Rc::default();
+        let mut outcomes = Vec::new();
+        for _ in 0..2 {
+            let seen = Rc::new(RefCell::new(Seen::default()));
+            let body = vector["request"]["body"]
+                .as_str()
+                .unwrap()
+                .as_bytes()
+                .to_vec();
+            let host = FakeHost {
+                now: 0,
+                headers: envoy_headers(&vector["request"]),
+                protocol: Some(b"HTTP/1.1".to_vec()),
+                body: Rc::new(RefCell::new(body.clone())),
+                seen: Rc::clone(&seen),
+                shared: Rc::clone(&shared),
+            };
+            let mut filter = RequestFilter::new(host, plugin.current());
+            if filter.on_http_request_headers(0, body.is_empty()) == Action::Pause
+                && seen.borrow().response.is_none()
+            {
+                filter.on_http_request_body(body.len(), true);
+            }
+            let seen = seen.borrow();
+            outcomes.push((
+                seen.outcome.clone().unwrap(),
+                seen.response.as_ref().map(|r| r.0),
+            ));
+        }
+        assert_eq!(outcomes[0], ("accepted".to_owned(), None));
+        assert_eq!((outcomes[1].0.as_str(), outcomes[1].1), second);
+    }
 }
