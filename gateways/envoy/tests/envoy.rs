@@ -13,6 +13,7 @@
 )]
 
 mod support;
+mod vector_files;
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, Write};
@@ -28,37 +29,15 @@ use support::{
 };
 
 fn vectors(file: &str) -> Value {
-    let path = format!("{}/../../test-vectors/{file}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    vector_files::load(file)
 }
 
-/// The plugin configuration a vector's `keys`, `policy` and `now` become. A username the core
-/// refuses (a backslash, a quote, over 256 bytes) cannot be configured in any store; the
-/// vectors that carry one fail on the Authorization grammar first, so it is left out (and a
-/// placeholder key stands in when none is left).
+/// The plugin configuration of a vector. The vectors reuse signatures on purpose (the same
+/// signed head with another body, the SPEC §7 request in two files), and all listeners share
+/// one VM and so one replay store: the guard would refuse the second use. It is tested on its
+/// own (`a_replayed_request_is_refused`).
 fn plugin_config(vector: &Value) -> String {
-    let mut config = vector["policy"].as_object().unwrap().clone();
-    let mut keys: Vec<Value> = vector["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|k| {
-            ingo_signer_core::SigningKey::new(
-                k["username"].as_str().unwrap(),
-                k["secret"].as_str().unwrap().as_bytes(),
-            )
-            .is_ok()
-        })
-        .cloned()
-        .collect();
-    if keys.is_empty() {
-        keys.push(json!({"username": "placeholder", "secret": "never-used"}));
-    }
-    config.insert("keys".into(), Value::Array(keys));
-    config.insert("fixed_clock".into(), vector["now"].clone());
-    // The vectors reuse signatures on purpose (the same signed head with another body, the SPEC
-    // §7 request in two files), and all listeners share one VM and so one replay store: the
-    // guard would refuse the second use. It is tested on its own below.
+    let mut config = vector_files::plugin_config(vector);
     config.insert("replay".into(), Value::Bool(false));
     Value::Object(config).to_string()
 }

@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod vector_files;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -113,35 +115,11 @@ impl Host for FakeHost {
 }
 
 fn vectors(file: &str) -> Value {
-    let path = format!("{}/../../test-vectors/{file}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    vector_files::load(file)
 }
 
-/// The plugin configuration a vector's `keys` and `policy` become. A username the core refuses
-/// (one with a backslash or a quote, or over 256 bytes) cannot be configured in any store; the
-/// vectors that carry one fail on the Authorization grammar first, so it is left out (and a
-/// placeholder key stands in when none is left, as the filter needs one).
-pub fn plugin_config(vector: &Value) -> String {
-    let mut config = vector["policy"].as_object().unwrap().clone();
-    let mut keys: Vec<Value> = vector["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|k| {
-            ingo_signer_core::SigningKey::new(
-                k["username"].as_str().unwrap(),
-                k["secret"].as_str().unwrap().as_bytes(),
-            )
-            .is_ok()
-        })
-        .cloned()
-        .collect();
-    if keys.is_empty() {
-        keys.push(serde_json::json!({"username": "placeholder", "secret": "never-used"}));
-    }
-    config.insert("keys".into(), Value::Array(keys));
-    config.insert("fixed_clock".into(), vector["now"].clone());
-    Value::Object(config).to_string()
+fn plugin_config(vector: &Value) -> String {
+    Value::Object(vector_files::plugin_config(vector)).to_string()
 }
 
 fn no_env(_: &str) -> Option<Zeroizing<String>> {

@@ -25,6 +25,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+/// The first value of a header, by name in any case.
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// A request as the upstream received it.
 #[derive(Clone, Debug)]
 pub struct Received {
@@ -36,10 +44,7 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 }
 
@@ -97,39 +102,16 @@ fn serve(stream: TcpStream, received: &Mutex<Vec<Received>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
-        let mut head = Vec::new();
-        loop {
-            let mut line = Vec::new();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-            let end = line == b"\r\n";
-            head.extend_from_slice(&line);
-            if end {
-                break;
-            }
-        }
+        let Ok(head) = read_head(&mut reader) else {
+            return;
+        };
         let mut headers = [httparse::EMPTY_HEADER; 128];
         let mut request = httparse::Request::new(&mut headers);
         if !matches!(request.parse(&head), Ok(httparse::Status::Complete(_))) {
             return;
         }
-        let headers: Vec<(String, String)> = request
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_ascii_lowercase(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect();
-        let length: usize = headers
-            .iter()
-            .find(|(n, _)| n == "content-length")
-            .and_then(|(_, v)| v.trim().parse().ok())
-            .unwrap_or(0);
+        let headers = owned(request.headers);
+        let length = content_length(&headers).unwrap_or(0);
         assert!(
             !headers.iter().any(|(n, _)| n == "transfer-encoding"),
             "Envoy forwarded a chunked body; the upstream reads Content-Length only"
@@ -438,6 +420,41 @@ fn bootstrap(upstream: &Upstream, specs: &[ListenerSpec], wasm: &Path, access_lo
     })
 }
 
+/// Reads a message head, up to and including the empty line.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    loop {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
+        }
+        head.extend_from_slice(&line);
+        if line == b"\r\n" {
+            return Ok(head);
+        }
+    }
+}
+
+/// Parsed headers as owned pairs, names in lower case.
+fn owned(headers: &[httparse::Header<'_>]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_ascii_lowercase(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn content_length(headers: &[(String, String)]) -> Option<usize> {
+    header(headers, "content-length").and_then(|v| v.trim().parse().ok())
+}
+
 /// A plain GET to Envoy's admin endpoint.
 fn get(admin: SocketAddr, path: &str) -> io::Result<Vec<u8>> {
     let mut stream = TcpStream::connect(admin)?;
@@ -467,10 +484,7 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 
     pub fn json(&self) -> Value {
@@ -480,41 +494,15 @@ impl Response {
 
 /// Reads one HTTP/1.x response (Content-Length framed, or to the end of the connection).
 pub fn read_response(reader: &mut impl BufRead) -> io::Result<Response> {
-    let mut head = Vec::new();
-    loop {
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "connection closed",
-            ));
-        }
-        let end = line == b"\r\n";
-        head.extend_from_slice(&line);
-        if end {
-            break;
-        }
-    }
+    let head = read_head(reader)?;
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut response = httparse::Response::new(&mut headers);
     response
         .parse(&head)
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     let status = response.code.unwrap_or(0);
-    let headers: Vec<(String, String)> = response
-        .headers
-        .iter()
-        .map(|h| {
-            (
-                h.name.to_ascii_lowercase(),
-                String::from_utf8_lossy(h.value).into_owned(),
-            )
-        })
-        .collect();
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
+    let headers = owned(response.headers);
+    let length = content_length(&headers);
     let chunked = headers
         .iter()
         .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
