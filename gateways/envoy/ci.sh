@@ -50,9 +50,10 @@ if [ "${1:-}" = build ]; then
   exit 0
 fi
 
-step "format and lints (host)"
+step "format, lints and docs (host)"
 cargo fmt -- --check
 cargo clippy --locked --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --quiet
 
 step "envoy --mode validate: envoy.yaml loads the filter; a bad configuration is refused"
 INGO_SIGNER_DEMO_SECRET=demo-secret-not-for-production \
