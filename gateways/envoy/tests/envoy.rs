@@ -497,6 +497,7 @@ fn bodies_limits_stalls_and_the_host_clock() {
     let head = [&head[..head.len() - 2], b"X-Ingo-Username: admin\r\n\r\n"].concat();
     let before = upstream.count();
     let mut client = Client::connect(addr);
+    let first = envoy.log_mark();
     client.send(&head);
     for piece in body.chunks(body.len() / 5 + 1) {
         thread::sleep(Duration::from_millis(150));
@@ -524,6 +525,10 @@ fn bodies_limits_stalls_and_the_host_clock() {
         .map(|(_, v)| v.as_str())
         .collect();
     assert_eq!(usernames, ["demo"]);
+    // The next request goes on the same connection: wait for this one's access-log line, so
+    // that the next one's is the only line of this client port after the mark.
+    let line = envoy.log_line(client.port, first).unwrap();
+    assert_eq!(line.outcome, "accepted");
     let mark = envoy.log_mark();
 
     // 2. The same, one byte of the last piece changed: refused on the digest, never forwarded.
