@@ -4,6 +4,8 @@
 # an upstream at http://127.0.0.1:10001 that you run. Stop it with Ctrl-C (or SIGTERM).
 #
 # Builds libingo_signer.so first when it is missing (set INGO_SIGNER_LIB to use another one).
+# INGO_GATEWAY_LISTEN and INGO_GATEWAY_UPSTREAM (host:port) move the two addresses, e.g. for a
+# test on free ports; the configuration is otherwise nginx.conf as it is.
 # The runtime directory (logs, the key file, links to the library and the Lua module) is made
 # afresh in a temporary directory and removed on exit.
 set -euo pipefail
@@ -29,12 +31,24 @@ ln -s "$here/lib" "$runtime/lua"
 (umask 077 && printf '{"keys": [{"username": "demo", "secret": "demo-secret-not-for-production"}]}\n' \
   >"$runtime/secrets/keys.json")
 
-echo "nginx on http://127.0.0.1:10002 -> http://127.0.0.1:10001 (access log: $runtime/logs/access.log)" >&2
-nginx -p "$runtime/" -c "$here/nginx.conf" &
+listen=${INGO_GATEWAY_LISTEN:-127.0.0.1:10002}
+upstream=${INGO_GATEWAY_UPSTREAM:-127.0.0.1:10001}
+conf="$here/nginx.conf"
+if [ "$listen" != 127.0.0.1:10002 ] || [ "$upstream" != 127.0.0.1:10001 ]; then
+  conf="$runtime/nginx.conf"
+  sed -e "s/listen 127\.0\.0\.1:10002;/listen $listen;/" \
+      -e "s/server 127\.0\.0\.1:10001;/server $upstream;/" "$here/nginx.conf" >"$conf"
+fi
+
+echo "nginx on http://$listen -> http://$upstream (access log: $runtime/logs/access.log)" >&2
+nginx -p "$runtime/" -c "$conf" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
 status=0
 wait "$pid" || status=$?
-# A signal interrupts the first wait; wait again for nginx to finish exiting.
-wait "$pid" 2>/dev/null || true
+if [ "$status" -gt 128 ]; then
+  # The signal interrupted the wait: wait for nginx's own exit status.
+  status=0
+  wait "$pid" || status=$?
+fi
 exit "$status"

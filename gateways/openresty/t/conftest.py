@@ -16,9 +16,11 @@ import http.server
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -187,6 +189,9 @@ class Upstream:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One write per answer, sent at once (no 40 ms Nagle / delayed-ACK stall).
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
 
             def handle_any(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -255,11 +260,13 @@ class Nginx:
     def __init__(self, tmp_path, *, init, access, upstream_port, extra_http="",
                  extra_location="", extra_server="", workers=1, body_timeout="10s",
                  main="", env=None, h2=False):
-        self.prefix = tmp_path / "nginx"
-        for d in ("logs", "tmp"):
-            (self.prefix / d).mkdir(parents=True, exist_ok=True)
-        os.chmod(tmp_path, 0o755)
+        # Started as root, nginx's workers run as nobody: the prefix (temporary files) must be
+        # reachable for them, which pytest's own temporary directories are not.
+        self.prefix = Path(tempfile.mkdtemp(prefix="ingo-openresty-test-"))
         os.chmod(self.prefix, 0o755)
+        for d in ("logs", "tmp"):
+            (self.prefix / d).mkdir()
+        self.tmp_path = tmp_path
         self.port = free_port()
         # A second listener speaking HTTP/2 without TLS (h2c, prior knowledge).
         self.h2_port = free_port() if h2 else None
@@ -319,7 +326,10 @@ http {{
         self.expected_errors = []
         self.proc = None
         self.env = env
-        self.log_offset = 0
+        self.taken = set()
+        self.lines = []
+        self.by_id = {}
+        self.read_bytes = 0
 
     def start(self):
         """Starts nginx; returns (True, '') or (False, its output) when it refuses to start."""
@@ -347,36 +357,51 @@ http {{
         self.proc = None
         return out + self.error_log()
 
+    def cleanup(self):
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
     def error_log(self):
         path = self.prefix / "logs" / "error.log"
         return path.read_text("utf-8", "replace") if path.exists() else ""
 
     def access_lines(self):
+        """Every line of the access log so far (read incrementally)."""
         path = self.prefix / "logs" / "access.log"
-        return path.read_text("utf-8", "replace").splitlines() if path.exists() else []
+        if path.exists():
+            with open(path, "rb") as f:
+                f.seek(self.read_bytes)
+                data = f.read()
+            # Only whole lines; a line being written is taken next time.
+            end = data.rfind(b"\n") + 1
+            self.read_bytes += end
+            for line in data[:end].decode("utf-8", "replace").splitlines():
+                self.by_id.setdefault(line.split("|", 1)[0], []).append(len(self.lines))
+                self.lines.append(line)
+        return self.lines
 
-    def next_access_line(self, test_id=None, timeout=3.0):
-        """The access-log line of the request just made: the one logged with `test_id`, or
-        (for a request nginx refused before reading its headers) the next new line. Every test
-        waits for its own line, so no line is left for the next test to take."""
+    def log_mark(self):
+        """Where the access log ends now (for next_access_line's `after`)."""
+        return len(self.access_lines())
+
+    def next_access_line(self, test_id=None, after=0, timeout=3.0):
+        """The access-log line of a request: the one logged with `test_id`, or (for a request
+        nginx refused before reading its headers, which logs no id) the first line without an
+        id past `after` (a log_mark taken before the request was sent). Waits for it."""
         deadline = time.monotonic() + timeout
         while True:
-            lines = self.access_lines()
+            self.access_lines()
             if test_id is not None:
-                found = [line for line in lines[self.log_offset:]
-                         if line.split("|", 1)[0] == test_id]
-                if found:
-                    self.log_offset = len(lines)
-                    return found[-1]
-            elif len(lines) > self.log_offset:
-                self.log_offset += 1
-                return lines[self.log_offset - 1]
+                candidates = self.by_id.get(test_id, [])
+            else:
+                candidates = [i for i in self.by_id.get("-", []) + self.by_id.get("", [])
+                              if i >= after]
+            for index in sorted(candidates):
+                if index not in self.taken:
+                    self.taken.add(index)
+                    return self.lines[index]
             if time.monotonic() > deadline:
                 return None
             time.sleep(0.005)
-
-    def skip_access_lines(self):
-        self.log_offset = len(self.access_lines())
 
     def expect_error(self, pattern):
         """Declares that error-log lines matching `pattern` are expected."""
@@ -420,6 +445,7 @@ def nginx_factory(tmp_path, upstream):
         problems += ngx.serious_errors()
         for path in (ngx.prefix / "logs").glob("*"):
             assert DEMO_SECRET not in path.read_text("utf-8", "replace"), f"secret in {path}"
+        ngx.cleanup()
     assert not problems, "unexpected error-log lines:\n" + "\n".join(problems)
 
 

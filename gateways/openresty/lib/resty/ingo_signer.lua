@@ -69,7 +69,6 @@ local ingo_pending_discard = clib.ingo_pending_discard
 local ingo_pending_content_length = clib.ingo_pending_content_length
 
 local INGO_OK = clib.INGO_OK
-local INGO_HMAC_SHA256 = clib.INGO_HMAC_SHA256
 local INGO_MAX_REQUIRED_HEADERS = clib.INGO_MAX_REQUIRED_HEADERS
 local INGO_PENDING_WORDS = clib.INGO_PENDING_WORDS
 local INGO_HTTP_2 = clib.INGO_HTTP_2
@@ -114,8 +113,9 @@ local verified = ffi_new(verified_t)
 local u64_box = ffi_new(u64_box_t)
 local header_cap = 64
 local header_buf = ffi_new(headers_t, header_cap)
--- The Lua strings header_buf points into, kept reachable until the C call returns.
-local anchors = {}
+-- The Lua strings header_buf points into, kept reachable until the C call returns (written,
+-- never read: that is the point).
+local anchors = {} -- luacheck: ignore 241
 local anchors_n = 0
 
 local VERSIONS = { [1.0] = clib.INGO_HTTP_1_0, [1.1] = clib.INGO_HTTP_1_1,
@@ -221,7 +221,8 @@ local function collect_keys(conf)
     local out = {}
     if conf.keys ~= nil then
         if type(conf.keys) ~= "table" then
-            return nil, "keys must be a list of {username = ..., secret_file | secret_env | secret = ...}"
+            return nil, "keys must be a list of "
+                .. "{username = ..., secret_file | secret_env | secret = ...}"
         end
         for i, entry in ipairs(conf.keys) do
             local origin = "keys[" .. i .. "]"
@@ -239,8 +240,9 @@ local function collect_keys(conf)
             elseif entry.secret_env ~= nil then
                 secret = os_getenv(tostring(entry.secret_env))
                 if secret == nil then
-                    err = "environment variable " .. tostring(entry.secret_env) .. " is not set "
-                        .. "(declare it with `env " .. tostring(entry.secret_env) .. ";` in nginx.conf)"
+                    local name = tostring(entry.secret_env)
+                    err = "environment variable " .. name .. " is not set (declare it with `env "
+                        .. name .. ";` in nginx.conf)"
                 end
             else
                 secret = entry.secret
@@ -291,8 +293,8 @@ local function non_negative_integer(conf, name, default)
         return default
     end
     if type(value) ~= "number" or value < 0 or value ~= math_floor(value) or value >= 2 ^ 53 then
-        return nil, name .. " must be a whole number of " .. (name == "max_skew" and "seconds" or "bytes")
-            .. " (0 or more)"
+        local unit = name == "max_skew" and "seconds" or "bytes"
+        return nil, name .. " must be a whole number of " .. unit .. " (0 or more)"
     end
     return value
 end
@@ -379,7 +381,8 @@ function _M.new(conf)
         local rc = ingo_key_new(username, #username, secret, #secret, out)
         if rc ~= INGO_OK then
             -- The core's message names the rule, never the secret.
-            return nil, ffi_string(ingo_error_kind(rc)), entry.origin .. ": " .. last_error_message()
+            return nil, ffi_string(ingo_error_kind(rc)),
+                entry.origin .. ": " .. last_error_message()
         end
         -- Freed (and zeroized) when the verifier is collected, through a closure over the clib.
         owners[i] = ffi_gc(out[0], key_free)
@@ -605,18 +608,6 @@ function _M.access(self)
     ngx_log(status >= 500 and ngx.ERR or self.log_level, "ingo_signer: refused with ", status,
             " (", kind, "): ", one_line(message))
     return _M.refuse(status, client_message)
-end
-
-
--- For tests: the sizes and alignments the FFI sees, to compare with the C compiler's.
-function _M.layout()
-    local out = {}
-    for _, name in ipairs({ "IngoStr", "IngoHeader", "IngoRequestHead", "IngoPolicy",
-                            "IngoVerified", "IngoPending", "IngoBuf", "IngoSignRequest",
-                            "IngoSigned" }) do
-        out[name] = { size = ffi_sizeof(name), align = ffi_alignof(name) }
-    end
-    return out
 end
 
 
