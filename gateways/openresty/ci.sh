@@ -83,29 +83,35 @@ fi
 grep -m1 "a refused request reached the upstream" "$work/control.log"
 echo "as intended, the suite fails when nothing is verified"
 
-step "README: run.sh as written, in front of an upstream on 127.0.0.1:10001"
-# Fixed ports, as README says: wait a little should another run hold them.
+step "README: the example as written (run.sh on 127.0.0.1:10002, an upstream on 10001)"
+# Fixed ports, as README says: wait a little should another run still hold them.
 for port in 10001 10002; do
   for _ in $(seq 50); do
-    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
     sleep 0.2
   done
 done
-python3 gateways/openresty/echo_upstream.py 127.0.0.1:10001 >"$work/upstream.log" 2>&1 &
+exec 3>&1 4>&2 >"$work/example.log" 2>&1
+python3 gateways/openresty/echo_upstream.py 127.0.0.1:10001 &
 upstream_pid=$!
 for _ in $(seq 50); do
   (exec 3<>/dev/tcp/127.0.0.1/10001) 2>/dev/null && break
   sleep 0.1
 done
-gateways/openresty/run.sh >"$work/run.log" 2>&1 &
+gateways/openresty/run.sh &
 run_pid=$!
-python3 gateways/openresty/send_signed.py 127.0.0.1:10002 ||
-  { cat "$work/run.log" "$work/upstream.log" >&2; kill "$run_pid" "$upstream_pid"; exit 1; }
+set +e
+python3 gateways/openresty/send_signed.py 127.0.0.1:10002
+example=$?
+set -e
+exec 1>&3 2>&4
 kill -TERM "$run_pid" "$upstream_pid"
-wait "$run_pid"
+wait "$run_pid" || example=$?
 wait "$upstream_pid" || true
-if grep -E '\[(error|crit|alert|emerg)\]' "$work/run.log"; then
-  echo "run.sh logged errors" >&2
+grep -E "^(signed|tampered) request" "$work/example.log"
+if [ "$example" != 0 ] || grep -E '\[(error|crit|alert|emerg)\]' "$work/example.log"; then
+  cat "$work/example.log" >&2
+  echo "README's example failed" >&2
   exit 1
 fi
 

@@ -37,7 +37,9 @@ def send(host, port, headers, body):
     conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.request("POST", TARGET, body=body, headers=headers)
     resp = conn.getresponse()
-    return resp.status, resp.getheader("WWW-Authenticate"), json.loads(resp.read())
+    payload = resp.read()
+    answer = json.loads(payload) if resp.getheader("Content-Type") == "application/json" else {}
+    return resp.status, resp.getheader("WWW-Authenticate"), answer
 
 
 def main():
@@ -53,6 +55,10 @@ def main():
             time.sleep(0.1)
     headers = sign(BODY)
     signed = send(host, port, headers, BODY)
+    while signed[0] == 502 and time.monotonic() < deadline:  # the upstream is not up yet
+        time.sleep(0.2)
+        headers = sign(BODY)
+        signed = send(host, port, headers, BODY)
     print("signed request:  ", signed[0], json.dumps(signed[2]))
     tampered = send(host, port, headers, BODY.replace(b"7", b"8"))
     print("tampered request:", tampered[0], f"WWW-Authenticate: {tampered[1]}",
