@@ -183,6 +183,8 @@ def send_h2(port, method, target, headers, body=b"", timeout=10.0):
 
 class Upstream:
     def __init__(self):
+        # http.server refuses more than 100 header lines; a test sends 150.
+        http.client._MAXHEADERS = 1000
         self.requests = []
         self.lock = threading.Lock()
         upstream = self
@@ -259,7 +261,7 @@ class Nginx:
 
     def __init__(self, tmp_path, *, init, access, upstream_port, extra_http="",
                  extra_location="", extra_server="", workers=1, body_timeout="10s",
-                 main="", env=None, h2=False):
+                 main="", env=None, h2=False, master=True):
         # Started as root, nginx's workers run as nobody: the prefix (temporary files) must be
         # reachable for them, which pytest's own temporary directories are not.
         self.prefix = Path(tempfile.mkdtemp(prefix="ingo-openresty-test-"))
@@ -277,7 +279,7 @@ class Nginx:
         self.conf = self.prefix / "nginx.conf"
         self.conf.write_text(f"""{modules}
 daemon off;
-master_process on;
+master_process {"on" if master else "off"};
 worker_processes {workers};
 pid logs/nginx.pid;
 error_log logs/error.log info;

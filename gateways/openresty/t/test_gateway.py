@@ -411,3 +411,17 @@ def test_run_sh_serves_the_example_configuration(upstream, tmp_path):
     assert "[error]" not in out and "[emerg]" not in out, out
     # The runtime directory (and the key file in it) is gone.
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("ingo-openresty.")]
+
+
+def test_every_header_reaches_the_verifier_however_many(demo, upstream):
+    """ngx.req.get_headers stops at 100 by default: the module asks for all of them, so a
+    repeated signed header after a hundred others is still seen."""
+    filler = [(f"X-Filler-{i}", "x") for i in range(150)]
+    headers = signed() + [("X-Test-Id", "many")] + filler
+    ok = send_raw(demo.port, raw_request("POST", TARGET, headers, BODY))
+    assert ok.status == 200, ok
+    repeated = headers + [("X-Date", dict(signed())["X-Date"]), ("X-Test-Id", "many-repeated")]
+    resp = send_raw(demo.port, raw_request("POST", TARGET, repeated, BODY))
+    assert resp.status == 400
+    assert "x-date" in resp.json()["client_message"]
+    assert upstream.saw_test_ids() == {"many"}
