@@ -14,13 +14,15 @@ PYTEST_VERSION=8.4.2
 H2_VERSION=4.1.0
 here=gateways/openresty
 
-step() { printf '\n=== openresty: %s\n' "$*"; }
 started=$SECONDS
+step() { printf '\n=== openresty: %s (at %d s)\n' "$*" "$((SECONDS - started))"; }
 
 step "packages (installed only if missing)"
 need=()
 for pkg in nginx-core libnginx-mod-http-lua lua-cjson lua-check; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  # Installed, not merely known (a removed package keeps a status entry).
+  [ "$(dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] ||
+    need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get -o DPkg::Lock::Timeout=900 update -qq
@@ -115,4 +117,4 @@ if [ "$example" != 0 ] || grep -E '\[(error|crit|alert|emerg)\]' "$work/example.
   exit 1
 fi
 
-step "done in $((SECONDS - started)) s"
+step "done"
