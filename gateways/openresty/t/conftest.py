@@ -259,7 +259,7 @@ def lua_string(value):
 class Nginx:
     """nginx started with a configuration built from the parts a test gives."""
 
-    def __init__(self, tmp_path, *, init, access, upstream_port, extra_http="",
+    def __init__(self, *, init, access, upstream_port, extra_http="",
                  extra_location="", extra_server="", workers=1, body_timeout="10s",
                  main="", env=None, h2=False, master=True):
         # Started as root, nginx's workers run as nobody: the prefix (temporary files) must be
@@ -268,7 +268,6 @@ class Nginx:
         os.chmod(self.prefix, 0o755)
         for d in ("logs", "tmp"):
             (self.prefix / d).mkdir()
-        self.tmp_path = tmp_path
         self.port = free_port()
         # A second listener speaking HTTP/2 without TLS (h2c, prior knowledge).
         self.h2_port = free_port() if h2 else None
@@ -426,14 +425,14 @@ http {{
 
 
 @pytest.fixture
-def nginx_factory(tmp_path, upstream):
+def nginx_factory(upstream):
     """make(init=..., access=...) -> a started Nginx; all are stopped and their error logs
     checked at teardown."""
     started = []
 
     def make(*, start=True, **kwargs):
         kwargs.setdefault("upstream_port", upstream.port)
-        ngx = Nginx(tmp_path / f"n{len(started)}", **kwargs)
+        ngx = Nginx(**kwargs)
         started.append(ngx)
         if start:
             ok, out = ngx.start()

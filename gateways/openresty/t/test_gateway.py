@@ -425,3 +425,21 @@ def test_every_header_reaches_the_verifier_however_many(demo, upstream):
     assert resp.status == 400
     assert "x-date" in resp.json()["client_message"]
     assert upstream.saw_test_ids() == {"many"}
+
+
+def test_http_0_9_is_refused_as_unsigned(demo, upstream):
+    """nginx still serves HTTP/0.9 (`GET /path`, no headers, no status line): the module
+    answers 505 with the reason, as the tower layer does for a version the protocol does not
+    name, and logs std.unsupported_version."""
+    mark = demo.log_mark()
+    with socket.create_connection(("127.0.0.1", demo.port), timeout=5) as sock:
+        sock.sendall(b"GET /x\r\n")
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert json.loads(answer) == {
+        "status": 505,
+        "client_message": "HTTP/0.9 cannot be signed; the protocol names HTTP/1.0, HTTP/1.1 "
+                          "and HTTP/2 only"}
+    assert demo.next_access_line(after=mark).split("|")[1:3] == ["505", "std.unsupported_version"]
+    assert upstream.requests == []

@@ -29,8 +29,8 @@ SUPPRESSIONS = """{
 
 
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
-def test_the_ffi_path_under_memcheck(tmp_path, upstream):
-    ngx = Nginx(tmp_path, init=DEMO_INIT + "        jit.off()\n", access=DEMO_ACCESS,
+def test_the_ffi_path_under_memcheck(upstream):
+    ngx = Nginx(init=DEMO_INIT + "        jit.off()\n", access=DEMO_ACCESS,
                 upstream_port=upstream.port, master=False, body_timeout="1s")
     supp = ngx.prefix / "nginx.supp"
     supp.write_text(SUPPRESSIONS)

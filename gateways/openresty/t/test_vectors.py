@@ -151,14 +151,14 @@ REFUSED_KEYS = {"de\\mo", 'de"mo', "d\u00e9mo", "de\tmo", "de\x7fmo", "u" * 257}
 
 
 @pytest.fixture(scope="module")
-def vector_nginx(tmp_path_factory):
+def vector_nginx():
     from conftest import Nginx, Upstream
     configs = {}
     for _, v in VECTOR_LIST:
         configs.setdefault(config_key(v), (len(configs) + 1, v))
     init = INIT_TEMPLATE % ",\n".join(lua_config(v) for _, v in configs.values())
     up = Upstream()
-    ngx = Nginx(tmp_path_factory.mktemp("vectors"), init=init, access=ACCESS,
+    ngx = Nginx(init=init, access=ACCESS,
                 upstream_port=up.port,
                 h2=True, body_timeout="1s", extra_server="""
         location = /refused-keys {

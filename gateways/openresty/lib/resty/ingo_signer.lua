@@ -565,9 +565,14 @@ function _M.verify_request(self)
 end
 
 
+local function write_variable(name, value)
+    ngx_var[name] = value
+end
+
+
 local function set_variable(name, value)
     -- An undeclared variable cannot be written: the operator chose not to log it.
-    pcall(function() ngx_var[name] = value end)
+    pcall(write_variable, name, value)
 end
 
 
@@ -605,7 +610,7 @@ function _M.access(self)
         return result
     end
     set_variable(self.kind_variable, kind)
-    ngx_log(status >= 500 and ngx.ERR or self.log_level, "ingo_signer: refused with ", status,
+    ngx_log(status == 500 and ngx.ERR or self.log_level, "ingo_signer: refused with ", status,
             " (", kind, "): ", one_line(message))
     return _M.refuse(status, client_message)
 end
