@@ -443,3 +443,13 @@ def test_http_0_9_is_refused_as_unsigned(demo, upstream):
                           "and HTTP/2 only"}
     assert demo.next_access_line(after=mark).split("|")[1:3] == ["505", "std.unsupported_version"]
     assert upstream.requests == []
+
+
+def test_a_clock_that_returns_no_number_fails_closed(nginx_factory, upstream):
+    ngx = nginx_factory(init=DEMO_INIT.replace("} },", "} }, clock = function() end,"),
+                        access=DEMO_ACCESS)
+    ngx.expect_error(r"refused with 500 \(openresty\.clock\): the configured clock returned nil")
+    resp = send_raw(ngx.port, raw_request("POST", TARGET, signed() + [("X-Test-Id", "c")], BODY))
+    assert resp.status == 500
+    assert ngx.next_access_line("c") == "c|500|openresty.clock|-"
+    assert upstream.requests == []

@@ -519,8 +519,14 @@ function _M.verify_request(self)
     -- Per request: a verification in progress lives here while the body is read (which
     -- yields). Should the request end while it is read (client_body_timeout, a closed
     -- connection), the finalizer discards it.
+    local now = self.clock()
+    if type(now) ~= "number" or now < 0 or now >= 2 ^ 53 then
+        release_anchors()
+        return nil, "openresty.clock", "the configured clock returned " .. tostring(now)
+            .. " instead of Unix seconds", 500, INTERNAL_MESSAGE
+    end
     local pending = ffi_gc(ffi_new(pending_t), pending_discard)
-    local rc = ingo_verify_head(self.handles, self.nkeys, self.policy, head, self.clock(),
+    local rc = ingo_verify_head(self.handles, self.nkeys, self.policy, head, math_floor(now),
                                 pending)
     release_anchors()
     if rc ~= INGO_OK then
