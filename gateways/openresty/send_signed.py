@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Sends two requests to the gateway: one signed with the demo key (SPEC §7: username `demo`,
-secret `demo-secret-not-for-production`), which must reach the upstream, and the same request
-with its body changed after signing, which must be refused. Prints both answers; exits 1 if
-either is not what it must be. Signs with Python's hmac and hashlib, as any client would.
+"""Sends three requests to the gateway: one signed with the demo key (SPEC §7: username `demo`,
+secret `demo-secret-not-for-production`), which must reach the upstream; another whose body is
+changed after signing, which must be refused; and the first one again, a replay, which must be
+refused too. Prints the answers; exits 1 if one is not what it must be. Signs with Python's hmac
+and hashlib, as any client would.
 Usage: send_signed.py [HOST:PORT]   (default 127.0.0.1:10002; waits up to 10 s for it)"""
 
 import base64
@@ -60,11 +61,16 @@ def main():
         headers = sign(BODY)
         signed = send(host, port, headers, BODY)
     print("signed request:  ", signed[0], json.dumps(signed[2]))
-    tampered = send(host, port, headers, BODY.replace(b"7", b"8"))
+    other = BODY.replace(b"70646041", b"70646042")
+    tampered = send(host, port, sign(other), other.replace(b"7", b"8"))
     print("tampered request:", tampered[0], f"WWW-Authenticate: {tampered[1]}",
           json.dumps(tampered[2]))
+    replayed = send(host, port, headers, BODY)
+    print("replayed request:", replayed[0], f"WWW-Authenticate: {replayed[1]}",
+          json.dumps(replayed[2]))
     ok = (signed[0] == 200 and signed[2].get("x_ingo_username") == USERNAME
-          and tampered[0] == 401 and tampered[1] == "hmac")
+          and tampered[0] == 401 and tampered[1] == "hmac"
+          and replayed[0] == 401 and replayed[1] == "hmac")
     sys.exit(0 if ok else 1)
 
 

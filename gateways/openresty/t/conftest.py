@@ -289,6 +289,7 @@ http {{
     lua_package_cpath "{lib.parent}/?.so;;";
     log_format test '$http_x_test_id|$status|$ingo_kind|$ingo_username';
     access_log logs/access.log test;
+    lua_shared_dict ingo_replay 1m;
     client_body_buffer_size 64k;
     client_max_body_size 0;
     client_body_timeout {body_timeout};

@@ -170,9 +170,10 @@ def test_a_stalled_body_is_dropped_at_the_deadline(nginx_factory, upstream):
     started = time.monotonic()
     for i in range(40):
         sock = socket.create_connection(("127.0.0.1", ngx.port), timeout=10)
-        # A valid head and half the body, then nothing.
-        sock.sendall(raw_request("POST", TARGET, signed() + [("X-Test-Id", f"stall{i}")],
-                                 BODY[:20]))
+        # A valid head (each its own request) and half the body, then nothing.
+        body = b'{"n":%d,"pad":"xxxxxxxxxxxxxxxx"}' % i
+        sock.sendall(raw_request("POST", TARGET, signed(body) + [("X-Test-Id", f"stall{i}")],
+                                 body[:20]))
         socks.append(sock)
     for sock in socks:
         assert sock.recv(1024) == b"", "nginx answered a stalled request"

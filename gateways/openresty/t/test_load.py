@@ -135,12 +135,13 @@ def test_latency_the_module_adds(nginx_factory):
     ngx = nginx_factory(init=DEMO_INIT, access=DEMO_ACCESS, extra_http=extra,
                         upstream_port=answer_port)
     rounds = 1000
-    body = b'{"transaction_id":"00000042","amount":"10.00"}'
     timings = {"with": [], "without": []}
     conns = {"with": http.client.HTTPConnection("127.0.0.1", ngx.port, timeout=10),
              "without": http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10)}
     try:
         for i in range(rounds):
+            # Each round its own request (the module refuses a replay).
+            body = b'{"transaction_id":"%08d","amount":"10.00"}' % i
             headers = dict(sign("POST", TARGET, body))
             for which in (("with", "without") if i % 2 else ("without", "with")):
                 conn = conns[which]

@@ -41,9 +41,9 @@ def test_the_ffi_path_under_memcheck(upstream):
          "nginx", "-p", f"{ngx.prefix}/", "-c", str(ngx.conf), "-e", "logs/error.log"])
     try:
         assert wait_for_port(ngx.port, proc, timeout=120), log.read_text()
-        body = b'{"transaction_id":"42"}'
         statuses = []
         for i in range(12):
+            body = b'{"transaction_id":"%d"}' % i
             secret = DEMO_SECRET if i % 3 else "wrong-secret"
             sent = body if i % 4 else body + b" "
             headers = [("Host", "x")] + sign("POST", "/x", body, secret=secret)
@@ -52,6 +52,10 @@ def test_the_ffi_path_under_memcheck(upstream):
             resp = send_raw(ngx.port, raw_request("POST", "/x", headers, sent), timeout=60)
             statuses.append(resp.status)
         assert statuses.count(200) == 6 and statuses.count(401) == 6, statuses
+        body = b'{"transaction_id":"stalled"}'
+        # The same request again: a replay.
+        resp = send_raw(ngx.port, raw_request("POST", "/x", headers, sent), timeout=60)
+        assert resp.status == 401
         # A stalled body, and a connection closed in the middle of its body.
         for close in (False, True):
             sock = socket.create_connection(("127.0.0.1", ngx.port), timeout=60)
@@ -63,6 +67,7 @@ def test_the_ffi_path_under_memcheck(upstream):
             else:
                 assert sock.recv(100) == b""
                 sock.close()
+        body = b'{"transaction_id":"last"}'
         ok = send_raw(ngx.port, raw_request("POST", "/x", [("Host", "x")]
                                             + sign("POST", "/x", body), body), timeout=60)
         assert ok.status == 200

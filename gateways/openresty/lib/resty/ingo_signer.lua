@@ -67,11 +67,18 @@ local ingo_pending_update = clib.ingo_pending_update
 local ingo_pending_finish = clib.ingo_pending_finish
 local ingo_pending_discard = clib.ingo_pending_discard
 local ingo_pending_content_length = clib.ingo_pending_content_length
+local ingo_pending_x_date = clib.ingo_pending_x_date
+local ingo_pending_replay_key = clib.ingo_pending_replay_key
+local ingo_replay_expires_at = clib.ingo_replay_expires_at
+local ingo_error_message = clib.ingo_error_message
 
 local INGO_OK = clib.INGO_OK
 local INGO_MAX_REQUIRED_HEADERS = clib.INGO_MAX_REQUIRED_HEADERS
 local INGO_PENDING_WORDS = clib.INGO_PENDING_WORDS
 local INGO_HTTP_2 = clib.INGO_HTTP_2
+local INGO_REPLAY_KEY_LEN = clib.INGO_REPLAY_KEY_LEN
+local INGO_E_VERIFY_REPLAYED = clib.INGO_E_VERIFY_REPLAYED
+local INGO_E_VERIFY_REPLAY_UNAVAILABLE = clib.INGO_E_VERIFY_REPLAY_UNAVAILABLE
 
 local pending_t = ffi_typeof("IngoPending")
 local verified_t = ffi_typeof("IngoVerified")
@@ -81,6 +88,7 @@ local strs_t = ffi_typeof("IngoStr[?]")
 local keys_t = ffi_typeof("IngoKey *[?]")
 local key_out_t = ffi_typeof("IngoKey *[1]")
 local u64_box_t = ffi_typeof("uint64_t[1]")
+local replay_key_t = ffi_typeof("IngoReplayKey")
 
 -- The library and these declarations must agree, or nothing below is sound: refuse to load
 -- (at configuration time) otherwise.
@@ -111,6 +119,7 @@ local errbuf = ffi_new("char[?]", ERRBUF_LEN)
 local head = ffi_new(head_t)
 local verified = ffi_new(verified_t)
 local u64_box = ffi_new(u64_box_t)
+local replay_key = ffi_new(replay_key_t)
 local header_cap = 64
 local header_buf = ffi_new(headers_t, header_cap)
 -- The Lua strings header_buf points into, kept reachable until the C call returns (written,
@@ -142,6 +151,16 @@ local function refusal(code)
         return nil, kind, message, 500, INTERNAL_MESSAGE
     end
     return nil, kind, message, status, message
+end
+
+
+-- nil, kind, message, status, client_message for a verdict this module reaches itself (the
+-- replay check's), in the library's words; `detail` goes to the log only.
+local function verdict(code, detail)
+    local message = ffi_string(ingo_error_message(code))
+    local logged = detail and (message .. " (" .. detail .. ")") or message
+    return nil, ffi_string(ingo_error_kind(code)), logged,
+        tonumber(ingo_error_http_status(code)), message
 end
 
 
@@ -303,7 +322,7 @@ end
 local KNOWN_OPTIONS = {
     keys = true, keys_file = true, keys_env = true, max_skew = true, max_body = true,
     allow_legacy_sha256 = true, required_headers = true, clock = true, log_level = true,
-    kind_variable = true, username_variable = true, username_header = true,
+    kind_variable = true, username_variable = true, username_header = true, replay_dict = true,
 }
 
 
@@ -318,6 +337,8 @@ local KNOWN_OPTIONS = {
 -- kind_variable        nginx variable set to the kind of a refusal (default "ingo_kind")
 -- username_variable    nginx variable set to the verified username (default "ingo_username")
 -- username_header      request header the upstream gets the username in ("X-Ingo-Username")
+-- replay_dict          the lua_shared_dict that remembers accepted requests ("ingo_replay"),
+--                      or false to go without replay protection
 -- Returns the verifier, or nil, kind, message.
 function _M.new(conf)
     if type(conf) ~= "table" then
@@ -364,6 +385,24 @@ function _M.new(conf)
     local log_level = conf.log_level or ngx.INFO
     if type(log_level) ~= "number" then
         return config_error("log_level must be an ngx log level (ngx.INFO, ngx.WARN, ...)")
+    end
+
+    -- Replay protection is on unless turned off: it needs its shared dict.
+    local replay_name = conf.replay_dict
+    if replay_name == nil then
+        replay_name = "ingo_replay"
+    end
+    local replay
+    if replay_name ~= false then
+        if type(replay_name) ~= "string" or replay_name == "" then
+            return config_error("replay_dict must be the name of a lua_shared_dict, or false")
+        end
+        replay = ngx.shared[replay_name]
+        if not replay then
+            return config_error("replay protection needs `lua_shared_dict " .. replay_name
+                                .. " 10m;` in the http block (or replay_dict = false to go "
+                                .. "without it)")
+        end
     end
 
     local entries
@@ -418,6 +457,8 @@ function _M.new(conf)
         kind_variable = conf.kind_variable or "ingo_kind",
         username_variable = conf.username_variable or "ingo_username",
         username_header = conf.username_header or "X-Ingo-Username",
+        replay = replay,
+        replay_name = replay_name,
     }, _MT)
 end
 
@@ -506,6 +547,38 @@ local function fill_head()
 end
 
 
+-- The replay check, once the head is authenticated (before the body is read): the request's
+-- replay key is added to the shared dict if absent, atomically, to live until the last second
+-- its X-Date can be accepted. Already there: a replay. The dict cannot take it: fail closed.
+-- safe_add, not add: add would evict entries that have not expired yet to make room, and an
+-- evicted request could be replayed.
+local function check_replay(self, pending, now)
+    local rc = ingo_pending_x_date(pending, u64_box)
+    if rc ~= INGO_OK then
+        return refusal(rc)
+    end
+    local expires = tonumber(ingo_replay_expires_at(u64_box[0], self.policy.max_skew))
+    rc = ingo_pending_replay_key(pending, replay_key)
+    if rc ~= INGO_OK then
+        return refusal(rc)
+    end
+    local ttl = expires - now
+    if ttl < 1 then
+        ttl = 1 -- never 0, which a shared dict takes as "forever"
+    end
+    local ok, err = self.replay:safe_add(ffi_string(replay_key.bytes, INGO_REPLAY_KEY_LEN), true,
+                                         ttl)
+    if ok then
+        return true
+    end
+    if err == "exists" then
+        return verdict(INGO_E_VERIFY_REPLAYED)
+    end
+    return verdict(INGO_E_VERIFY_REPLAY_UNAVAILABLE,
+                   "lua_shared_dict " .. self.replay_name .. ": " .. tostring(err))
+end
+
+
 -- The verdict on the current request (in access_by_lua* or later; reads the body).
 -- Returns {username, algorithm, key_index}, or nil, kind, message, status, client_message:
 -- `kind` and `message` are the core's (for logs), `status` and `client_message` what the
@@ -525,13 +598,20 @@ function _M.verify_request(self)
         return nil, "openresty.clock", "the configured clock returned " .. tostring(now)
             .. " instead of Unix seconds", 500, INTERNAL_MESSAGE
     end
+    now = math_floor(now)
     local pending = ffi_gc(ffi_new(pending_t), pending_discard)
-    local rc = ingo_verify_head(self.handles, self.nkeys, self.policy, head, math_floor(now),
-                                pending)
+    local rc = ingo_verify_head(self.handles, self.nkeys, self.policy, head, now, pending)
     release_anchors()
     if rc ~= INGO_OK then
         ingo_pending_discard(pending)
         return refusal(rc)
+    end
+    if self.replay then
+        ok, kind, message, status, client_message = check_replay(self, pending, now)
+        if not ok then
+            ingo_pending_discard(pending)
+            return nil, kind, message, status, client_message
+        end
     end
 
     rc = ingo_pending_content_length(pending, u64_box)
