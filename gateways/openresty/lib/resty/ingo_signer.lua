@@ -579,6 +579,14 @@ local function check_replay(self, pending, now)
 end
 
 
+-- Every failure after ingo_verify_head goes through here: the verification in progress is
+-- discarded, and the failure returned as it is.
+local function abandon(pending, ...)
+    ingo_pending_discard(pending)
+    return ...
+end
+
+
 -- The verdict on the current request (in access_by_lua* or later; reads the body).
 -- Returns {username, algorithm, key_index}, or nil, kind, message, status, client_message:
 -- `kind` and `message` are the core's (for logs), `status` and `client_message` what the
@@ -603,45 +611,38 @@ function _M.verify_request(self)
     local rc = ingo_verify_head(self.handles, self.nkeys, self.policy, head, now, pending)
     release_anchors()
     if rc ~= INGO_OK then
-        ingo_pending_discard(pending)
-        return refusal(rc)
+        return abandon(pending, refusal(rc))
     end
     if self.replay then
         ok, kind, message, status, client_message = check_replay(self, pending, now)
         if not ok then
-            ingo_pending_discard(pending)
-            return nil, kind, message, status, client_message
+            return abandon(pending, nil, kind, message, status, client_message)
         end
     end
 
     rc = ingo_pending_content_length(pending, u64_box)
     if rc ~= INGO_OK then
-        ingo_pending_discard(pending)
-        return refusal(rc)
+        return abandon(pending, refusal(rc))
     end
     if u64_box[0] > 0 then
         -- nginx reads exactly Content-Length bytes, which the core has held to max_body.
         ngx_req.read_body()
         local body = ngx_req.get_body_data()
-        if body == nil then
-            ingo_pending_discard(pending)
-            if ngx_req.get_body_file() then
-                local msg = "the request body was buffered to a file: set client_body_buffer_size "
-                    .. "to at least max_body (" .. tostring(self.policy.max_body) .. ")"
-                return nil, "openresty.body_buffered_to_file", msg, 500, INTERNAL_MESSAGE
-            end
-            body = ""
+        if body == nil and ngx_req.get_body_file() then
+            local msg = "the request body was buffered to a file: set client_body_buffer_size "
+                .. "to at least max_body (" .. tostring(self.policy.max_body) .. ")"
+            return abandon(pending, nil, "openresty.body_buffered_to_file", msg, 500,
+                           INTERNAL_MESSAGE)
         end
+        body = body or ""
         rc = ingo_pending_update(pending, body, #body)
         if rc ~= INGO_OK then
-            ingo_pending_discard(pending)
-            return refusal(rc)
+            return abandon(pending, refusal(rc))
         end
     end
     rc = ingo_pending_finish(pending, verified)
     if rc ~= INGO_OK then
-        ingo_pending_discard(pending)
-        return refusal(rc)
+        return abandon(pending, refusal(rc))
     end
     return {
         username = ffi_string(verified.username, verified.username_len),
