@@ -203,12 +203,20 @@ async fn valid_requests_pass_with_the_verified_user() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "demo hmac-sha512 1 ");
 
-    // Several requests on one keep-alive connection, and an empty JSON object.
-    for _ in 0..3 {
-        let request = card_request(&client, addr, &[], "{}");
-        let response = client.execute(request).await.unwrap();
+    // Several requests on one keep-alive connection, and an empty JSON object; each signed
+    // anew (a second apart: one signed request is good for one use).
+    for ago in 1..4 {
+        let again = signing_as(&client, key(), NOW - ago);
+        let request = card_request(&again, addr, &[], "{}");
+        let response = again.execute(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
+    // The same signed request a second time is a replay.
+    let again = signing_as(&client, key(), NOW - 1);
+    let (status, _, body) = send(&again, signed(&again, addr, "/gateway/process--card")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let replayed = send(&again, signed(&again, addr, "/gateway/process--card")).await;
+    assert_refused(&replayed, VerifyError::Replayed);
 }
 
 #[tokio::test]
@@ -329,9 +337,12 @@ async fn each_tampering_is_refused_with_the_json_body() {
     let request = signed(&stranger, addr, path);
     assert_refused(&send(&client, request).await, VerifyError::UnknownUsername);
 
-    // And after all that, a valid request on the same client still passes.
-    let (status, _, _) = send(&client, signed(&client, addr, path)).await;
-    assert_eq!(status, StatusCode::OK);
+    // And after all that, a valid request on the same client still passes (signed a second
+    // later: the tampered bodies above spent the replay key of this second's signature, as
+    // their heads were authentic).
+    let later = signing_as(&client, key(), NOW - 1);
+    let (status, _, body) = send(&later, signed(&later, addr, path)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]

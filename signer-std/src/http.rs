@@ -190,21 +190,110 @@ pub fn request_head<'a>(
     })
 }
 
-/// Verifies the head of a request (before its body is read), returning the pending body check.
+/// Refuses a request head whose target or intent the signature cannot cover, as a server
+/// receives it (before verification; [`verify_head`] calls it):
+/// - on HTTP/1.x, a request-target that is not origin-form ([`Error::TargetForm`]): the `http`
+///   crate keeps an absolute-form target's scheme and authority in the URI, and RFC 9112
+///   §3.2.2 makes that authority win over `Host`, but only the path and query are signed. So
+///   `POST http://evil.example/p` signed as `/p` would reach the inner service with
+///   `uri.host() == evil.example`;
+/// - `*` and CONNECT's authority-form, on any version ([`Error::TargetForm`]);
+/// - a protocol switch ([`Error::Upgrade`]): `Upgrade`, `Connection: upgrade`, CONNECT.
 ///
 /// # Errors
-/// [`Error::Verify`] with the core's reason, or [`Error::UnsupportedVersion`].
+/// [`Error::TargetForm`] or [`Error::Upgrade`].
+pub fn check_wire_target(parts: &http::request::Parts) -> Result<(), Error> {
+    let upgrade = parts.headers.contains_key(http::header::UPGRADE)
+        || parts
+            .headers
+            .get_all(http::header::CONNECTION)
+            .iter()
+            .any(|value| {
+                value
+                    .as_bytes()
+                    .split(|&b| b == b',')
+                    .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
+            });
+    if upgrade || parts.method == http::Method::CONNECT {
+        return Err(Error::Upgrade);
+    }
+    let uri = &parts.uri;
+    let origin_form = uri.path().starts_with('/');
+    let http1 = matches!(parts.version, Version::HTTP_10 | Version::HTTP_11);
+    if !origin_form || (http1 && (uri.scheme().is_some() || uri.authority().is_some())) {
+        return Err(Error::TargetForm);
+    }
+    Ok(())
+}
+
+/// On HTTP/2, the inner service sees `:authority` as the URI's host: it must be a `Host`
+/// header that `signed` (the names the signature covers) lists, with the same value
+/// (compared case-insensitively, as hosts are). Nothing to check on HTTP/1.x, where
+/// [`check_wire_target`] allows only origin-form targets.
+///
+/// # Errors
+/// [`Error::AuthorityNotSigned`].
+pub fn check_authority<'a>(
+    parts: &http::request::Parts,
+    mut signed: impl Iterator<Item = &'a str>,
+) -> Result<(), Error> {
+    let Some(authority) = parts.uri.authority() else {
+        return Ok(());
+    };
+    let mut hosts = parts.headers.get_all(http::header::HOST).iter();
+    let host_signed = signed.any(|name| name.eq_ignore_ascii_case("host"));
+    match (hosts.next(), hosts.next()) {
+        (Some(host), None)
+            if host_signed
+                && host
+                    .as_bytes()
+                    .eq_ignore_ascii_case(authority.as_str().as_bytes()) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::AuthorityNotSigned),
+    }
+}
+
+/// The names the request's Authorization header lists (lowercase as sent), once the head has
+/// been verified: empty when it has none or does not parse.
+pub fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Vec::new();
+    };
+    let value = ingo_signer_core::signing_string::trim_ows(value.as_bytes());
+    match ingo_signer_core::authorization::Authorization::parse(value) {
+        Ok(auth) => auth.headers().iter().map(str::to_ascii_lowercase).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Verifies the head of a request as a server received it (before its body is read), returning
+/// the pending body check: [`check_wire_target`], the core's
+/// [`verify_head`](Verifier::verify_head), then [`check_authority`].
+///
+/// # Errors
+/// [`Error::Verify`] with the core's reason, [`Error::UnsupportedVersion`],
+/// [`Error::TargetForm`], [`Error::Upgrade`] or [`Error::AuthorityNotSigned`].
 pub fn verify_head<S: KeyStore + ?Sized>(
     verifier: &Verifier<'_, S>,
     parts: &http::request::Parts,
     now: u64,
 ) -> Result<PendingBody, Error> {
+    check_wire_target(parts)?;
     let lookup = HeaderMapLookup(&parts.headers);
     let head = request_head(&parts.method, &parts.uri, parts.version, &lookup)?;
-    verifier.verify_head(&head, now).map_err(Error::Verify)
+    let pending = verifier.verify_head(&head, now).map_err(Error::Verify)?;
+    if parts.uri.authority().is_some() {
+        let names = signed_header_names(&parts.headers);
+        check_authority(parts, names.iter().map(String::as_str))?;
+    }
+    Ok(pending)
 }
 
-/// Verifies a request whose body is in memory.
+/// Verifies a request whose body is in memory. The target signed is the URI's path and query,
+/// whatever else the URI holds: for a request a server received, call [`check_wire_target`]
+/// first (as [`verify_head`] does), or a signed `/p` sent as `http://evil.example/p` verifies.
 ///
 /// # Errors
 /// [`Error::Verify`] with the core's reason, or [`Error::UnsupportedVersion`].

@@ -25,6 +25,8 @@ pub mod fast_backend;
 pub mod http;
 pub mod keys;
 pub mod raw_request;
+#[cfg(feature = "tower")]
+pub mod replay;
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
 #[cfg(feature = "tower")]
@@ -43,6 +45,15 @@ pub enum Error {
     UnsupportedVersion(::http::Version),
     /// A header needed for signing is missing or is not visible ASCII text.
     HeaderNotText(String),
+    /// The request-target is not origin-form (`/path?query`) on HTTP/1.x: absolute-form
+    /// (`http://host/path`), authority-form (`host:port`, CONNECT) or `*`. Only the path and
+    /// query are signed, so the rest of such a target would reach the inner service unsigned.
+    TargetForm,
+    /// On HTTP/2, `:authority` is not a `Host` header the signature covers with the same value.
+    AuthorityNotSigned,
+    /// The request asks to switch protocols (`Upgrade`, `Connection: upgrade`, CONNECT): what
+    /// would follow on the connection is not signed.
+    Upgrade,
     /// The body breaks the SPEC §6 rules of its endpoint (checked before signing).
     InvalidPayload {
         /// The core's kind: `payload.invalid`, or the `json.*` kind of a body that is not
@@ -60,6 +71,9 @@ impl Error {
             Error::Sign(e) => e.kind(),
             Error::Verify(e) => e.kind(),
             Error::UnsupportedVersion(_) => "std.unsupported_version",
+            Error::TargetForm => "std.target_form",
+            Error::AuthorityNotSigned => "std.authority_not_signed",
+            Error::Upgrade => "std.upgrade_refused",
             Error::HeaderNotText(_) => "std.header_not_text",
             Error::InvalidPayload { kind, .. } => kind,
         }
@@ -70,6 +84,8 @@ impl Error {
         match self {
             Error::Verify(e) => e.http_status(),
             Error::UnsupportedVersion(_) => 505,
+            Error::AuthorityNotSigned => 401,
+            Error::TargetForm | Error::Upgrade => 400,
             Error::Sign(_) | Error::HeaderNotText(_) | Error::InvalidPayload { .. } => 400,
         }
     }
@@ -86,6 +102,15 @@ impl fmt::Display for Error {
                     "{v:?} cannot be signed; the protocol names HTTP/1.0, HTTP/1.1 and HTTP/2 only"
                 )
             }
+            Error::TargetForm => f.write_str(
+                "the request-target must be origin-form (`/path?query`); absolute-form, authority-form and `*` targets are refused, since only the path and query are signed",
+            ),
+            Error::AuthorityNotSigned => f.write_str(
+                "over HTTP/2 the request must carry a signed `host` header equal to its :authority; add `host` to the signed headers",
+            ),
+            Error::Upgrade => f.write_str(
+                "protocol upgrades (Upgrade, Connection: upgrade, CONNECT) are refused: what follows on the connection would not be signed",
+            ),
             Error::HeaderNotText(name) => {
                 write!(f, "header `{name}` is missing or is not visible ASCII text")
             }

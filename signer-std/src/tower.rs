@@ -4,22 +4,37 @@
 //! service, a tower stack) and lets through only requests the core accepts:
 //!
 //! 1. **Head first.** As soon as the request head arrives, the head is authenticated with
-//!    [`Verifier::verify_head`]: Authorization, algorithm, signed headers, key, MAC, date, content
-//!    type and content length (against the body limit). A request that fails is answered at once
-//!    and **not a byte of its body is read**; a declared `Content-Length` over the limit gets 413
-//!    here, before the body is read. With hyper, a client that sends `Expect: 100-continue` is
-//!    asked for its body (`100 Continue`) only once its head is authenticated, so a refused
-//!    client never sends its body at all.
-//! 2. **Then the body, streamed.** Each data frame is fed to [`PendingBody::update`] as it
-//!    arrives and appended to a buffer. Reading stops at the first error: a body that runs past
+//!    [`crate::http::verify_head`]: the target must be origin-form on HTTP/1.x and the request
+//!    must not ask for a protocol upgrade ([`crate::http::check_wire_target`]); then the core's
+//!    [`Verifier::verify_head`]: Authorization, algorithm, signed headers, key, MAC, date,
+//!    content type and content length (against the body limit); then, on HTTP/2, `:authority`
+//!    must be a signed `Host`. A request that fails is answered at once and **not a byte of its
+//!    body is read**; a declared `Content-Length` over the limit gets 413 here, before the body
+//!    is read. With hyper, a client that sends `Expect: 100-continue` is asked for its body
+//!    (`100 Continue`) only once its head is authenticated, so a refused client never sends
+//!    its body at all.
+//! 2. **Then the replay check.** The [`ReplayGuard`] records the request's
+//!    [`replay key`](PendingBody::replay_key) until its date can no longer pass; a key it holds
+//!    already is a replay (`verify.replayed`, 401), and a guard that cannot answer refuses the
+//!    request (`verify.replay_unavailable`, 503). The layer has a [`MemoryReplayGuard`] unless
+//!    told otherwise ([`VerifyLayer::replay_guard`]; a fleet shares a Redis one).
+//! 3. **Then the body, streamed, against a deadline.** Each data frame is fed to
+//!    [`PendingBody::update`] as it arrives and appended to a buffer that grows with the bytes
+//!    received (nothing is reserved for the declared length, so a client that declares 64 KiB
+//!    and sends nothing costs nothing). Reading stops at the first error: a body that runs past
 //!    its declared (and signed) length is refused on the frame that crosses it, so the buffer
-//!    never holds more than the declared length, which step 1 bounded by the limit.
-//!    [`PendingBody::finish`] checks the length and the digest (constant time).
-//! 3. **Then the inner service**, with the whole body as a [`Full<Bytes>`] and the verified
-//!    identity as a [`VerifiedUser`] request extension.
+//!    never holds more than the declared length, which step 1 bounded by the limit. A body
+//!    still incomplete at the policy's [body deadline](GatewayPolicy::body_timeout) (10 s by
+//!    default) is refused with 408 and `Connection: close`. [`PendingBody::finish`] checks the
+//!    length and the digest (constant time).
+//! 4. **Then the inner service**, with the whole body as a [`Full<Bytes>`] and the verified
+//!    identity as a [`VerifiedUser`] request extension (username, algorithm, key, signed header
+//!    names, X-Date, signature). With [`GatewayPolicy::strip_unsigned_headers`], it sees only
+//!    the headers the signature covers.
 //!
 //! On failure the response is the status from [`crate::Error::http_status`] (401 not
-//! authenticated, 400 malformed, 413 too large), `Content-Type: application/json`,
+//! authenticated, 400 malformed, 408 body too slow, 413 too large, 503 replay check
+//! unavailable), `Content-Type: application/json`,
 //! `WWW-Authenticate: hmac` on 401, and the body
 //! `{"status": <the HTTP status, as a number>, "client_message": "<the core's Display>"}`. The
 //! `status` field repeats the HTTP status so that a client that reads only the body (as Ingo's
@@ -46,9 +61,13 @@
 //!   on unauthenticated bytes. The buffer is bounded by the policy's body limit (64 KiB by
 //!   default) and is handed over as [`Full<Bytes>`] without a copy.
 //! - **Trailers are dropped**: they are not signed.
-//! - **No timeouts here.** A client that declares a length and then stalls holds the request
-//!   open; bound that with the server's own timeouts (hyper's `header_read_timeout`,
-//!   tower-http's `TimeoutLayer`), as for any other request.
+//! - **The body deadline needs tokio.** It is a `tokio::time` timer, so the layer must run on
+//!   a tokio runtime (as axum and hyper-util's servers do) unless the deadline is turned off
+//!   (`body_timeout(None)`). It bounds the body only: bound the head with the server's own
+//!   timeout (hyper's `header_read_timeout`).
+//! - **HTTP/2 multiplies requests per connection.** Each stream is a request with its own
+//!   buffer and deadline; bound them with the server's `max_concurrent_streams` (hyper's
+//!   default is 200) and its connection limits (docs/security.md).
 //! - **The clock is read once per request**, when its head arrives.
 
 use std::fmt;
@@ -56,17 +75,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
+use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use http::header::{CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
-use http::{Request, Response, StatusCode};
+use http::header::{AUTHORIZATION, CONNECTION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use http::{HeaderMap, Request, Response, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
-use ingo_signer_core::{Algorithm, KeyStore, PendingBody, Policy, Verified, Verifier};
+use ingo_signer_core::replay::expires_at;
+use ingo_signer_core::{Algorithm, KeyStore, PendingBody, Policy, ReplayKey, Verified, Verifier};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::clock::{Clock, SystemClock};
+use crate::replay::{MemoryReplayGuard, ReplayCheck, ReplayError, ReplayGuard};
 
 /// The gateway's policy, owned: what [`ingo_signer_core::Policy`] says, without its borrow, so that a
 /// layer can keep it. It is turned into a core policy for each request.
@@ -82,10 +104,13 @@ pub struct GatewayPolicy {
     max_skew: u64,
     max_body: u64,
     required_headers: Vec<String>,
+    body_timeout: Option<Duration>,
+    strip_unsigned_headers: bool,
 }
 
 impl Default for GatewayPolicy {
-    /// The core's defaults: hmac-sha512 only, ±300 s, 64 KiB, no extra required headers.
+    /// The core's defaults: hmac-sha512 only, ±300 s, 64 KiB, no extra required headers; and a
+    /// body deadline of 10 s, unsigned headers passed on.
     fn default() -> Self {
         let core = Policy::default();
         GatewayPolicy {
@@ -93,11 +118,42 @@ impl Default for GatewayPolicy {
             max_skew: core.skew_limit(),
             max_body: core.body_limit(),
             required_headers: Vec::new(),
+            body_timeout: Some(Self::DEFAULT_BODY_TIMEOUT),
+            strip_unsigned_headers: false,
         }
     }
 }
 
 impl GatewayPolicy {
+    /// The default body deadline: 10 s from the head's arrival.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// How long after its head a request's whole body must have arrived (`None`: no deadline;
+    /// 10 s by default). A request past it is refused with 408 and its connection closed, so a
+    /// client that sends a valid head and then stalls holds nothing for long.
+    pub fn body_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Hands the inner service only the headers the signature covers (and `Authorization`),
+    /// dropping every other one: a header an intermediary added or changed (`X-Forwarded-For`,
+    /// an unsigned `Idempotency-Key`) cannot reach it. Off by default.
+    pub fn strip_unsigned_headers(mut self, strip: bool) -> Self {
+        self.strip_unsigned_headers = strip;
+        self
+    }
+
+    /// The body deadline.
+    pub fn body_deadline(&self) -> Option<Duration> {
+        self.body_timeout
+    }
+
+    /// The skew limit in seconds (also how long, past its date, a replay entry lives).
+    pub fn skew_limit(&self) -> u64 {
+        self.max_skew
+    }
+
     /// Also accepts `hmac-sha256` (legacy integrations only; off by default).
     pub fn allow_legacy_sha256(mut self, allow: bool) -> Self {
         self.allow_legacy_sha256 = allow;
@@ -153,10 +209,13 @@ impl GatewayPolicy {
     }
 }
 
-/// Who signed a verified request: the request extension the layer adds.
+/// Who signed a verified request, and what the signature covers: the request extension the
+/// layer adds. Anything not named in `signed_headers` (and the body, which the digest covers)
+/// is not authenticated: trust it as little as the network it came over.
 ///
 /// With axum: `Extension(user): Extension<VerifiedUser>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VerifiedUser {
     /// The authenticated username.
     pub username: String,
@@ -165,15 +224,37 @@ pub struct VerifiedUser {
     /// Which of the username's keys matched, in the key store's order (to see when a rotated-out
     /// key stops being used).
     pub key_index: usize,
+    /// The names the signature covers, lowercase, in the signed order (`request-line` is the
+    /// request line).
+    pub signed_headers: Vec<String>,
+    /// The signed `X-Date`, in Unix seconds.
+    pub x_date: u64,
+    /// The signature's MAC (64 bytes, or 32 for hmac-sha256); public, it travelled in the
+    /// request.
+    pub signature: Vec<u8>,
+    /// The key the replay guard recorded the request under.
+    pub replay_key: ReplayKey,
 }
 
-impl From<Verified> for VerifiedUser {
-    fn from(verified: Verified) -> Self {
+impl VerifiedUser {
+    /// The user of a verified request whose Authorization listed `signed_headers`.
+    pub fn new(verified: &Verified, signed_headers: Vec<String>) -> Self {
         VerifiedUser {
             username: verified.username().to_owned(),
             algorithm: verified.algorithm(),
             key_index: verified.key_index(),
+            signed_headers,
+            x_date: verified.x_date(),
+            signature: verified.mac().to_vec(),
+            replay_key: verified.replay_key(),
         }
+    }
+
+    /// Whether the signature covers the header `name` (case-insensitive).
+    pub fn signs(&self, name: &str) -> bool {
+        self.signed_headers
+            .iter()
+            .any(|signed| signed.eq_ignore_ascii_case(name))
     }
 }
 
@@ -184,6 +265,8 @@ pub struct Rejection {
     status: StatusCode,
     kind: &'static str,
     client_message: String,
+    detail: Option<String>,
+    close: bool,
 }
 
 impl Rejection {
@@ -193,7 +276,19 @@ impl Rejection {
             status: StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
             kind: error.kind(),
             client_message: error.to_string(),
+            detail: None,
+            close: false,
         }
+    }
+
+    /// A rejection for a replay guard's verdict; the guard's own reason (a Redis error) is kept
+    /// for logs only ([`detail`](Self::detail)).
+    pub fn from_replay(error: &ReplayError) -> Self {
+        let mut rejection = Rejection::from_error(&crate::Error::Verify(error.verify_error()));
+        if let ReplayError::Unavailable(why) = error {
+            rejection.detail = Some(why.clone());
+        }
+        rejection
     }
 
     fn body_unreadable(error: &dyn fmt::Display) -> Self {
@@ -201,10 +296,31 @@ impl Rejection {
             status: StatusCode::BAD_REQUEST,
             kind: "tower.body_unreadable",
             client_message: format!("the request body could not be read: {error}"),
+            detail: None,
+            close: false,
         }
     }
 
-    /// The HTTP status: 401, 400 or 413 (505 for a version the protocol does not name).
+    fn body_timeout(timeout: Duration) -> Self {
+        Rejection {
+            status: StatusCode::REQUEST_TIMEOUT,
+            kind: "tower.body_timeout",
+            client_message: format!(
+                "the request body did not arrive within {} s of its head; send the whole body at once",
+                timeout.as_secs_f64()
+            ),
+            detail: None,
+            close: true,
+        }
+    }
+
+    /// What only logs may see: why a replay guard could not answer. Never sent to the client.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
+    /// The HTTP status: 401, 400, 408, 413 or 503 (505 for a version the protocol does not
+    /// name).
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -228,8 +344,8 @@ impl Rejection {
         .to_string()
     }
 
-    /// The refusal as a response: JSON body, `WWW-Authenticate: hmac` on 401, and a copy of
-    /// `self` in the extensions.
+    /// The refusal as a response: JSON body, `WWW-Authenticate: hmac` on 401, `Connection:
+    /// close` after a body deadline, and a copy of `self` in the extensions.
     pub fn into_response<B>(self) -> Response<VerifyResponseBody<B>> {
         let mut response =
             Response::new(VerifyResponseBody::rejection(Bytes::from(self.to_json())));
@@ -238,6 +354,9 @@ impl Rejection {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static("hmac"));
+        }
+        if self.close {
+            headers.insert(CONNECTION, HeaderValue::from_static("close"));
         }
         response.extensions_mut().insert(self);
         response
@@ -265,6 +384,7 @@ struct Shared<S: ?Sized, C> {
     clock: C,
     policy: GatewayPolicy,
     store: Arc<S>,
+    replay: Option<Arc<dyn ReplayGuard>>,
 }
 
 impl<S: ?Sized, C> Clone for VerifyLayer<S, C> {
@@ -280,33 +400,63 @@ impl<S: ?Sized, C: fmt::Debug> fmt::Debug for VerifyLayer<S, C> {
         f.debug_struct("VerifyLayer")
             .field("policy", &self.shared.policy)
             .field("clock", &self.shared.clock)
+            .field("replay_guard", &self.shared.replay.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl<S: KeyStore + Send + Sync + ?Sized + 'static> VerifyLayer<S, SystemClock> {
-    /// A layer verifying against `store` with `policy`, on the system clock.
+    /// A layer verifying against `store` with `policy`, on the system clock, with a
+    /// [`MemoryReplayGuard`] of the default capacity.
     pub fn new(store: Arc<S>, policy: GatewayPolicy) -> Self {
         VerifyLayer {
             shared: Arc::new(Shared {
                 clock: SystemClock,
                 policy,
                 store,
+                replay: Some(Arc::new(MemoryReplayGuard::default())),
             }),
         }
     }
 }
 
 impl<S: KeyStore + Send + Sync + ?Sized + 'static, C: Clock> VerifyLayer<S, C> {
-    /// The same layer on another clock (a [`crate::clock::FixedClock`] in tests).
-    pub fn with_clock<C2: Clock>(self, clock: C2) -> VerifyLayer<S, C2> {
+    fn rebuild<C2>(self, clock: C2, replay: Option<Arc<dyn ReplayGuard>>) -> VerifyLayer<S, C2> {
         VerifyLayer {
             shared: Arc::new(Shared {
                 clock,
                 policy: self.shared.policy.clone(),
                 store: Arc::clone(&self.shared.store),
+                replay,
             }),
         }
+    }
+
+    /// The same layer on another clock (a [`crate::clock::FixedClock`] in tests). The replay
+    /// guard is kept.
+    pub fn with_clock<C2: Clock>(self, clock: C2) -> VerifyLayer<S, C2> {
+        let replay = self.shared.replay.clone();
+        self.rebuild(clock, replay)
+    }
+
+    /// The same layer with another replay guard (a [`MemoryReplayGuard`] of another capacity,
+    /// a `RedisReplayGuard` shared by several gateways).
+    pub fn replay_guard(self, guard: impl ReplayGuard) -> Self
+    where
+        C: Clone,
+    {
+        let clock = self.shared.clock.clone();
+        self.rebuild(clock, Some(Arc::new(guard)))
+    }
+
+    /// The same layer with no replay guard: every copy of a signed request passes until its
+    /// date is too old. Only where something else refuses replays (docs/security.md).
+    pub fn without_replay_guard(self) -> Self
+    where
+        C: Clone,
+    {
+        let clock = self.shared.clock.clone();
+        self.rebuild(clock, None)
     }
 
     /// The policy.
@@ -352,17 +502,28 @@ impl<I: fmt::Debug, S: ?Sized, C: fmt::Debug> fmt::Debug for VerifyService<I, S,
 }
 
 impl<S: KeyStore + ?Sized, C: Clock> Shared<S, C> {
-    fn verify_head(&self, parts: &http::request::Parts) -> Result<PendingBody, Rejection> {
+    /// Authenticates the head and asks the replay guard: the pending body, and the guard's
+    /// answer when it must be awaited.
+    fn verify_head(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Result<(PendingBody, Option<ReplayCheck>), Rejection> {
         let names = self.policy.required_header_names();
         let verifier = Verifier::new(&*self.store, self.policy.to_core(&names));
-        crate::http::verify_head(&verifier, parts, self.clock.now())
-            .map_err(|e| Rejection::from_error(&e))
+        let now = self.clock.now();
+        let pending = crate::http::verify_head(&verifier, parts, now)
+            .map_err(|e| Rejection::from_error(&e))?;
+        let Some(guard) = &self.replay else {
+            return Ok((pending, None));
+        };
+        let until = expires_at(pending.x_date(), self.policy.max_skew);
+        match guard.check(pending.replay_key(), until, now).into_ready() {
+            Ok(Ok(())) => Ok((pending, None)),
+            Ok(Err(e)) => Err(Rejection::from_replay(&e)),
+            Err(waiting) => Ok((pending, Some(waiting))),
+        }
     }
 }
-
-/// The most the layer reserves up front for a body; it grows past this only as bytes arrive
-/// (never past the declared length, itself at most the policy's limit).
-const MAX_PREALLOCATION: usize = 64 * 1024;
 
 impl<I, S, C, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyService<I, S, C>
 where
@@ -391,18 +552,20 @@ where
             Err(rejection) => State::Rejected {
                 rejection: Some(rejection),
             },
-            Ok(pending) => {
-                let declared = usize::try_from(pending.content_length()).unwrap_or(usize::MAX);
-                State::Reading {
-                    body,
-                    read: Some(Reading {
-                        pending,
-                        buffer: BytesMut::with_capacity(declared.min(MAX_PREALLOCATION)),
-                        parts,
-                        inner,
-                    }),
-                }
-            }
+            Ok((pending, check)) => State::Reading {
+                body,
+                check,
+                read: Some(Reading {
+                    pending,
+                    // Grown as bytes arrive: a stalled client holds no memory for its body.
+                    buffer: BytesMut::new(),
+                    parts,
+                    inner,
+                    timeout: self.shared.policy.body_timeout,
+                    deadline: None,
+                    strip: self.shared.policy.strip_unsigned_headers,
+                }),
+            },
         };
         ResponseFuture { state }
     }
@@ -413,6 +576,10 @@ struct Reading<I> {
     buffer: BytesMut,
     parts: http::request::Parts,
     inner: I,
+    timeout: Option<Duration>,
+    /// The body deadline's timer, started on the first poll (inside the runtime).
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    strip: bool,
 }
 
 pin_project_lite::pin_project! {
@@ -430,7 +597,7 @@ pin_project_lite::pin_project! {
     #[project = StateProj]
     enum State<I, F, B> {
         Rejected { rejection: Option<Rejection> },
-        Reading { #[pin] body: B, read: Option<Reading<I>> },
+        Reading { #[pin] body: B, check: Option<ReplayCheck>, read: Option<Reading<I>> },
         Calling { #[pin] future: F },
     }
 }
@@ -457,28 +624,56 @@ where
                     let response = ready!(future.poll(cx))?;
                     return Poll::Ready(Ok(response.map(VerifyResponseBody::inner)));
                 }
-                StateProj::Reading { body, read } => match ready!(poll_body(body, read, cx)) {
-                    Err(rejection) => State::Rejected {
-                        rejection: Some(rejection),
-                    },
-                    Ok((verified, mut request, mut inner)) => {
-                        request
-                            .extensions_mut()
-                            .insert(VerifiedUser::from(verified));
-                        State::Calling {
-                            future: inner.call(request),
+                StateProj::Reading { body, check, read } => {
+                    // The replay guard's answer first, when it had to be awaited.
+                    if let Some(pending_check) = check {
+                        let answer = ready!(Pin::new(pending_check).poll(cx));
+                        *check = None;
+                        if let Err(e) = answer {
+                            *read = None;
+                            state.set(State::Rejected {
+                                rejection: Some(Rejection::from_replay(&e)),
+                            });
+                            continue;
                         }
                     }
-                },
+                    match ready!(poll_body(body, read, cx)) {
+                        Err(rejection) => State::Rejected {
+                            rejection: Some(rejection),
+                        },
+                        Ok((user, request, mut inner)) => {
+                            let mut request = request;
+                            request.extensions_mut().insert(user);
+                            State::Calling {
+                                future: inner.call(request),
+                            }
+                        }
+                    }
+                }
             };
             state.set(next);
         }
     }
 }
 
-type Verdict<I> = Result<(Verified, Request<Full<Bytes>>, I), Rejection>;
+type Verdict<I> = Result<(VerifiedUser, Request<Full<Bytes>>, I), Rejection>;
 
-/// Reads the body to its end through the pending check; stops at the first error.
+/// Removes every header the signature does not cover, but `Authorization`.
+fn strip_unsigned(headers: &mut HeaderMap, signed: &[String]) {
+    let unsigned: Vec<http::HeaderName> = headers
+        .keys()
+        .filter(|name| {
+            **name != AUTHORIZATION && !signed.iter().any(|s| s.eq_ignore_ascii_case(name.as_str()))
+        })
+        .cloned()
+        .collect();
+    for name in unsigned {
+        headers.remove(name);
+    }
+}
+
+/// Reads the body to its end through the pending check, against the deadline; stops at the
+/// first error.
 fn poll_body<I, B>(
     mut body: Pin<&mut B>,
     read: &mut Option<Reading<I>>,
@@ -492,6 +687,15 @@ where
         let Some(reading) = read.as_mut() else {
             return Poll::Ready(Err(Rejection::body_unreadable(&"polled after completion")));
         };
+        if let Some(timeout) = reading.timeout {
+            let deadline = reading
+                .deadline
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+            if deadline.as_mut().poll(cx).is_ready() {
+                *read = None;
+                return Poll::Ready(Err(Rejection::body_timeout(timeout)));
+            }
+        }
         match ready!(body.as_mut().poll_frame(cx)) {
             Some(Ok(frame)) => {
                 // Trailers are not signed: they are dropped.
@@ -517,18 +721,26 @@ where
                 let Some(Reading {
                     pending,
                     buffer,
-                    parts,
+                    mut parts,
                     inner,
+                    strip,
+                    ..
                 }) = read.take()
                 else {
                     continue;
                 };
                 return Poll::Ready(match pending.finish() {
-                    Ok(verified) => Ok((
-                        verified,
-                        Request::from_parts(parts, Full::new(buffer.freeze())),
-                        inner,
-                    )),
+                    Ok(verified) => {
+                        let signed = crate::http::signed_header_names(&parts.headers);
+                        if strip {
+                            strip_unsigned(&mut parts.headers, &signed);
+                        }
+                        Ok((
+                            VerifiedUser::new(&verified, signed),
+                            Request::from_parts(parts, Full::new(buffer.freeze())),
+                            inner,
+                        ))
+                    }
                     Err(e) => Err(Rejection::from_error(&crate::Error::Verify(e))),
                 });
             }
