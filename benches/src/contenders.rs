@@ -3,11 +3,14 @@
 //! contender names on the command line.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ::http_sig::SigningConfig;
 use ::http_sig::mock_request::MockRequest;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use ingo_signer::fast_backend;
+use ingo_signer::replay::{MemoryReplayGuard, ReplayGuard as _};
+use ingo_signer_core::ReplayKey;
 use ingo_signer_core::authorization::Authorization;
 use ingo_signer_core::date::parse_imf_fixdate;
 use ingo_signer_core::digest::BodyDigest;
@@ -33,6 +36,7 @@ pub const NAMES: &[&str] = &[
     "sign/ingo-openssl/470",
     "verify/ingo/470",
     "verify/lower-bound/470",
+    "verify/ingo-memory-guard/470",
     "digest/ingo/470",
     "digest/sha2-raw/470",
     "digest/ingo-openssl/470",
@@ -59,6 +63,9 @@ pub struct Fixture {
     signing_string: String,
     raw: Hmac<sha2::Sha512>,
     openssl: OpensslHmacSha512,
+    /// The in-memory replay guard of `verify/ingo-memory-guard/470`, and its call count.
+    guard: MemoryReplayGuard,
+    calls: AtomicU64,
 }
 
 impl Default for Fixture {
@@ -87,6 +94,8 @@ impl Fixture {
             raw: Hmac::<sha2::Sha512>::new_from_slice(SECRET)
                 .unwrap_or_else(|e| unreachable!("{e}")),
             openssl: OpensslHmacSha512::new(SECRET),
+            guard: MemoryReplayGuard::default(),
+            calls: AtomicU64::new(0),
             received,
             key,
         }
@@ -181,6 +190,26 @@ impl Fixture {
                     black_box(body),
                     NOW + 31,
                 ));
+            }),
+            // Verify, then what a gateway adds: the replay key and the guard's insert. Each call
+            // is a new request to the guard (the key is varied by a counter, and the clock
+            // moves 1 s per 1,000 calls so that entries expire as at a steady 1,000 requests/s).
+            "verify/ingo-memory-guard/470" => Box::new(move || {
+                let verified = verifier.verify(
+                    black_box(&fixtures::head(&headers)),
+                    black_box(body),
+                    NOW + 31,
+                );
+                if let Ok(verified) = verified {
+                    let n = self.calls.fetch_add(1, Ordering::Relaxed);
+                    let mut key = *verified.replay_key().as_bytes();
+                    for (byte, count) in key.iter_mut().zip(n.to_le_bytes()) {
+                        *byte ^= count;
+                    }
+                    let now = NOW + n / 1000;
+                    let check = self.guard.check(ReplayKey::from_bytes(key), now + 301, now);
+                    black_box(check.into_ready().is_ok());
+                }
             }),
             "verify/lower-bound/470" => Box::new(move || {
                 black_box(lower.verify(TARGET, black_box(&headers), black_box(body)));

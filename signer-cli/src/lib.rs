@@ -1,4 +1,4 @@
-//! The `ingo-sign` command line: `sign`, `verify`, `explain`, `validate` and `demo`.
+//! The `ingo-sign` command line: `sign`, `verify`, `explain`, `validate`, `demo` and `serve`.
 //!
 //! The command line holds no protocol logic: signing, verifying, parsing and every verdict are
 //! [`ingo_signer_core`]'s; raw requests are read by [`ingo_signer::raw_request`] (`httparse`). This module
@@ -23,6 +23,7 @@ pub mod args;
 pub mod demo;
 pub mod explain;
 pub mod secret;
+pub mod serve;
 pub mod sign;
 pub mod validate;
 pub mod verify;
@@ -52,6 +53,9 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Sign SPEC §7's Session Create request with the built-in demo key, print it, verify it.
     Demo(demo::DemoArgs),
+    /// Run a verifying server: a local sandbox of Ingo's two endpoints, or a sidecar in front of
+    /// an upstream (--upstream).
+    Serve(serve::ServeArgs),
 }
 
 /// The exit status of a command.
@@ -191,6 +195,7 @@ where
         Command::Explain(a) => explain::run(a, io),
         Command::Validate(a) => validate::run(a, io),
         Command::Demo(a) => demo::run(a, io),
+        Command::Serve(a) => serve::run(a, io),
     };
     let status = match result {
         Ok(status) => status,

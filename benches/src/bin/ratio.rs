@@ -15,6 +15,7 @@ use benches::contenders::Fixture;
 const PAIRS: &[(&str, &str, Option<&str>)] = &[
     ("sign/ingo/470", "sign/lower-bound/470", None),
     ("verify/ingo/470", "verify/lower-bound/470", None),
+    ("verify/ingo-memory-guard/470", "verify/ingo/470", None),
     ("sign/naive-std/470", "sign/ingo/470", None),
     // http-sig signs in place, so each call clones a fresh request; the clone is subtracted.
     (
