@@ -420,9 +420,10 @@ async fn forward(
     let mut headers = HeaderMap::new();
     for (name, value) in &parts.headers {
         let signed = user.signs(name.as_str());
-        let dropped = (!signed && is_hop_by_hop(name, &listed))
-            || (!signed && name == http::header::HOST)
-            || name.as_str() == "x-ingo-username";
+        // Hop-by-hop headers and Host belong to the client's connection, unless signed; the
+        // client's own X-Ingo-Username never passes.
+        let own = name == http::header::HOST || is_hop_by_hop(name, &listed);
+        let dropped = (own && !signed) || name.as_str() == "x-ingo-username";
         if !dropped {
             headers.append(name.clone(), value.clone());
         }

@@ -293,8 +293,8 @@ async fn the_sidecar_forwards_verified_requests_and_relays_the_answer() {
     assert_eq!(response.headers()["x-upstream"], "yes");
     assert_eq!(response.text().await.unwrap(), "from upstream");
 
-    let seen = seen.lock().unwrap();
-    let (headers, uri, forwarded) = &seen[0];
+    let (headers, uri, forwarded) = seen.lock().unwrap()[0].clone();
+    let (headers, uri, forwarded) = (&headers, &uri, &forwarded);
     assert_eq!(uri, "/gateway/process--card?x=1");
     assert_eq!(forwarded, body);
     assert_eq!(headers["x-ingo-username"], "demo", "never the client's own");
@@ -310,7 +310,7 @@ async fn the_sidecar_forwards_verified_requests_and_relays_the_answer() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
 #[test]
