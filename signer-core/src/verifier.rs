@@ -80,7 +80,7 @@ pub enum VerifyError {
     /// The digest header is malformed, or does not match the body.
     Digest(DigestError),
     /// The request was accepted before: a replay store already holds its
-    /// [`ReplayKey`](crate::replay::ReplayKey). The core never returns it; a gateway's replay
+    /// [`ReplayKey`]. The core never returns it; a gateway's replay
     /// guard does (see [`replay`](crate::replay)).
     Replayed,
     /// The replay store could not say whether the request was seen before (unreachable, timed
