@@ -9,7 +9,8 @@
 
 use core::fmt;
 
-use hmac::digest::{FixedOutput, Output};
+use hmac::digest::common::hazmat::{SerializableState, SerializedState};
+use hmac::digest::{FixedOutput, MacMarker, Output, OutputSizeUser, Update};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha512};
 
@@ -60,20 +61,23 @@ impl fmt::Display for KeyError {
 }
 
 /// An integration's key: its username and its HMAC-SHA512 (and legacy HMAC-SHA256) states,
-/// keyed once.
+/// keyed once; and, for a key being rotated out, the last instant it verifies.
 #[derive(Clone)]
 pub struct SigningKey {
     username: heapless::String<256>,
     sha512: Hmac<Sha512>,
     sha256: Hmac<Sha256>,
+    not_after: Option<u64>,
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("username", &self.username.as_str())
-            .field("secret", &"<redacted>")
-            .finish()
+        let mut debug = f.debug_struct("SigningKey");
+        debug.field("username", &self.username.as_str());
+        if let Some(not_after) = self.not_after {
+            debug.field("not_after", &not_after);
+        }
+        debug.field("secret", &"<redacted>").finish()
     }
 }
 
@@ -105,7 +109,40 @@ impl SigningKey {
             username: name,
             sha512,
             sha256,
+            not_after: None,
         })
+    }
+
+    /// The same key, verifying requests only up to `not_after` (Unix seconds, inclusive): for
+    /// the previous key of a rotation, so that it stops working on a date even if nobody removes
+    /// it.
+    ///
+    /// The core has no clock: a [`Verifier`](crate::Verifier) compares `not_after` with the `now`
+    /// it is given, and a key with `now > not_after` does not verify (the request is refused as
+    /// [`SignatureMismatch`](crate::VerifyError::SignatureMismatch), as if the key were gone).
+    /// Signing is not affected: a [`Signer`](crate::Signer) signs with what it is given.
+    ///
+    /// ```
+    /// use ingo_signer_core::key::SigningKey;
+    /// let old = SigningKey::new("demo", b"old-secret").unwrap().not_after(1_700_000_000);
+    /// assert_eq!(old.expiry(), Some(1_700_000_000));
+    /// assert!(old.is_valid_at(1_700_000_000));
+    /// assert!(!old.is_valid_at(1_700_000_001));
+    /// ```
+    #[must_use]
+    pub fn not_after(mut self, not_after: u64) -> Self {
+        self.not_after = Some(not_after);
+        self
+    }
+
+    /// The last instant (Unix seconds) this key verifies, if it has one.
+    pub fn expiry(&self) -> Option<u64> {
+        self.not_after
+    }
+
+    /// Whether the key verifies requests at `now`: it has no expiry, or `now <= not_after`.
+    pub fn is_valid_at(&self, now: u64) -> bool {
+        self.not_after.is_none_or(|not_after| now <= not_after)
     }
 
     /// The username sent in the Authorization header.
@@ -159,6 +196,157 @@ fn keyed_mac<M: Mac + FixedOutput + Clone>(
     // next stalled on the byte stores). The tag is no more secret here than in that copy.
     mac.finalize_into(out);
 }
+
+/// The MAC a verifier computes for a username no store knows: HMAC of `input` under a fixed
+/// stand-in secret (`STAND_IN_SECRET`), with the algorithm of the request.
+///
+/// A miss must cost what a hit with a wrong signature costs, or the time of the answer tells
+/// which usernames exist. A hit clones a state keyed once (when its [`SigningKey`] was made) and
+/// feeds it the signing string; keying a stand-in per request would add four compression
+/// rounds (HMAC hashes the padded key twice, for each of the two algorithms), about a third of
+/// the MAC's time. So the stand-in's keyed states are constants: the SHA-512 and SHA-256 chaining
+/// values after the one block of `key ^ ipad` and `key ^ opad`, loaded like a clone and fed the
+/// same signing string. A test derives them from `STAND_IN_SECRET` with `sha2`, and checks the
+/// MAC equals `hmac`'s.
+///
+/// The result is never a match: the verifier discards it (see `Verifier::verify_head`).
+pub(crate) fn stand_in_mac(algorithm: Algorithm, input: &(impl MacInput + ?Sized)) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    match algorithm {
+        Algorithm::HmacSha512 => {
+            let [inner, outer] = &STAND_IN_SHA512;
+            keyed_mac(
+                &StandIn::<Sha512>::load(inner, outer),
+                input,
+                (&mut out).into(),
+            );
+        }
+        Algorithm::HmacSha256 => {
+            let [inner, outer] = &STAND_IN_SHA256;
+            let state = StandIn::<Sha256>::load(inner, outer);
+            if let Some((head, _)) = out.split_first_chunk_mut::<32>() {
+                keyed_mac(&state, input, head.into());
+            }
+        }
+    }
+    out
+}
+
+/// The secret behind the stand-in MAC of an unknown username. It is not a credential: no
+/// username has it, and a MAC under it is never accepted. Only the test that derives the
+/// chaining values below reads it.
+#[cfg(test)]
+const STAND_IN_SECRET: &[u8] = b"ingo-signer: stand-in key for usernames no store knows";
+
+/// SHA-512 chaining values of the stand-in's HMAC: after `key ^ ipad`, after `key ^ opad`.
+const STAND_IN_SHA512: [[u64; 8]; 2] = [
+    [
+        0x7b88365620dfd5ba,
+        0x1cd7b2713e32e3cc,
+        0xb10ae33e0d9880b1,
+        0x0c71f48780085c31,
+        0xaa211c046f128f82,
+        0x876ca713832e7d56,
+        0xdbb14289d82fb499,
+        0xc9e21cdc7ad76535,
+    ],
+    [
+        0xea5e26a44da666d0,
+        0xf37233996b73847a,
+        0xc546ddcf51c23c4f,
+        0x9b3b401e99f94f1a,
+        0xbc785b8868dc9793,
+        0xfc0ebe2a0204a861,
+        0x6805c859f945ae88,
+        0x8bb0bc17a7a0bb4d,
+    ],
+];
+
+/// SHA-256 chaining values of the stand-in's HMAC: after `key ^ ipad`, after `key ^ opad`.
+const STAND_IN_SHA256: [[u32; 8]; 2] = [
+    [
+        0xa7e15c53, 0xf756f62e, 0xc02d9863, 0x9e59ef32, 0x2da2a02b, 0x1ad2f538, 0x9da1fb6e,
+        0x137df97a,
+    ],
+    [
+        0x45b1219a, 0x0da20cb8, 0x739b7331, 0x85e25ce2, 0x40c8b9bb, 0xfd954aaf, 0x8f878ed6,
+        0x0d8e8b30,
+    ],
+];
+
+/// An HMAC whose two keyed hash states are given rather than derived from a key: what
+/// [`stand_in_mac`] computes with. Implements `Mac` (through `Update`, `FixedOutput` and
+/// `MacMarker`), so the signing string reaches it exactly as it reaches a real key's state.
+#[derive(Clone)]
+struct StandIn<D> {
+    inner: D,
+    outer: D,
+}
+
+impl<D: Default + SerializableState> StandIn<D> {
+    /// The two hashes, each after one block (block count 1, empty buffer), with the given
+    /// chaining values. Were the sha2 crate to refuse the serialized form, the hashes start from
+    /// their initial values instead: the MAC still costs one MAC, and is never accepted anyway.
+    fn load<W: Copy + ChainingWord, const N: usize>(inner: &[W; N], outer: &[W; N]) -> Self {
+        let load = |words: &[W; N]| {
+            let mut bytes = SerializedState::<D>::default();
+            if let Some((state, counter)) = bytes.split_at_mut_checked(N.saturating_mul(W::BYTES)) {
+                for (word, chunk) in words.iter().zip(state.chunks_exact_mut(W::BYTES)) {
+                    word.write_le(chunk);
+                }
+                // The block count (little-endian, 16 bytes for SHA-512, 8 for SHA-256): one.
+                if let Some(first) = counter.first_mut() {
+                    *first = 1;
+                }
+            }
+            D::deserialize(&bytes).unwrap_or_default()
+        };
+        StandIn {
+            inner: load(inner),
+            outer: load(outer),
+        }
+    }
+}
+
+/// A word of a SHA-2 chaining value.
+trait ChainingWord {
+    const BYTES: usize;
+    fn write_le(self, out: &mut [u8]);
+}
+
+impl ChainingWord for u64 {
+    const BYTES: usize = 8;
+    fn write_le(self, out: &mut [u8]) {
+        out.copy_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl ChainingWord for u32 {
+    const BYTES: usize = 4;
+    fn write_le(self, out: &mut [u8]) {
+        out.copy_from_slice(&self.to_le_bytes());
+    }
+}
+
+impl<D: OutputSizeUser> OutputSizeUser for StandIn<D> {
+    type OutputSize = D::OutputSize;
+}
+
+impl<D: Update> Update for StandIn<D> {
+    fn update(&mut self, data: &[u8]) {
+        self.inner.update(data);
+    }
+}
+
+impl<D: Update + FixedOutput> FixedOutput for StandIn<D> {
+    fn finalize_into(self, out: &mut Output<Self>) {
+        let StandIn { inner, mut outer } = self;
+        outer.update(&inner.finalize_fixed());
+        outer.finalize_into(out);
+    }
+}
+
+impl<D> MacMarker for StandIn<D> {}
 
 /// Where a verifier finds the keys of a username.
 ///
@@ -244,6 +432,78 @@ mod tests {
         let long = core::str::from_utf8(&long).unwrap();
         assert!(SigningKey::new(long, b"s").is_err());
         assert!(SigningKey::new(&long[..256], b"s").is_ok());
+    }
+
+    /// The chaining values of HMAC's two keyed hashes for `secret` (shorter than a block).
+    fn keyed_chaining_values<D: Default + Update + SerializableState, W>(
+        secret: &[u8],
+        block: usize,
+        word: fn(&[u8]) -> W,
+        width: usize,
+    ) -> [[W; 8]; 2] {
+        assert!(secret.len() < block);
+        [0x36u8, 0x5c].map(|pad| {
+            let mut padded = [0u8; 128];
+            padded[..secret.len()].copy_from_slice(secret);
+            let mut hash = D::default();
+            hash.update(
+                &padded[..block]
+                    .iter()
+                    .map(|b| b ^ pad)
+                    .collect::<heapless::Vec<u8, 128>>(),
+            );
+            let state = hash.serialize();
+            core::array::from_fn(|i| word(&state[i * width..(i + 1) * width]))
+        })
+    }
+
+    #[test]
+    fn stand_in_states_are_hmac_keyed_with_the_stand_in_secret() {
+        let sha512 = keyed_chaining_values::<Sha512, u64>(
+            STAND_IN_SECRET,
+            128,
+            |b| u64::from_le_bytes(b.try_into().unwrap()),
+            8,
+        );
+        let sha256 = keyed_chaining_values::<Sha256, u32>(
+            STAND_IN_SECRET,
+            64,
+            |b| u32::from_le_bytes(b.try_into().unwrap()),
+            4,
+        );
+        assert_eq!(
+            (sha512, sha256),
+            (STAND_IN_SHA512, STAND_IN_SHA256),
+            "the stand-in constants must be {sha512:#018x?} and {sha256:#010x?}"
+        );
+        // And the stand-in MAC is HMAC under that secret, for both algorithms and for inputs
+        // of several blocks.
+        let key = SigningKey::new("stand-in", STAND_IN_SECRET).unwrap();
+        for len in [0usize, 1, 111, 112, 127, 128, 129, 300] {
+            let data = [0xa5u8; 300];
+            for alg in [Algorithm::HmacSha512, Algorithm::HmacSha256] {
+                assert_eq!(
+                    stand_in_mac(alg, &data[..len]),
+                    key.mac(alg, &data[..len]),
+                    "{alg} {len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn expiry_is_inclusive_and_shown() {
+        let key = SigningKey::new("a", b"s").unwrap();
+        assert_eq!(key.expiry(), None);
+        assert!(key.is_valid_at(u64::MAX));
+        let old = key.not_after(100);
+        assert!(old.is_valid_at(0) && old.is_valid_at(100) && !old.is_valid_at(101));
+        let mut debug = heapless::String::<128>::new();
+        write!(debug, "{old:?}").unwrap();
+        assert_eq!(
+            debug.as_str(),
+            r#"SigningKey { username: "a", not_after: 100, secret: "<redacted>" }"#
+        );
     }
 
     #[test]

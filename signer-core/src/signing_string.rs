@@ -157,6 +157,10 @@ pub enum SigningStringError {
     /// The request-target is empty or holds a byte that is not visible ASCII (a space, a control,
     /// non-ASCII).
     InvalidTarget,
+    /// The request-target holds a `#`: a fragment, which never travels in a request-target
+    /// (RFC 9112 §3.2). HTTP libraries drop it before the application sees the target, so two
+    /// different wire targets would share one signature; it is refused instead.
+    TargetFragment,
     /// A listed header is absent from the request.
     HeaderMissing(HeaderName),
     /// A listed header occurs more than once in the request.
@@ -171,6 +175,7 @@ impl SigningStringError {
         match self {
             SigningStringError::InvalidMethod => "signing_string.invalid_method",
             SigningStringError::InvalidTarget => "signing_string.invalid_target",
+            SigningStringError::TargetFragment => "signing_string.target_fragment",
             SigningStringError::HeaderMissing(_) => "signing_string.header_missing",
             SigningStringError::HeaderRepeated(_) => "signing_string.header_repeated",
             SigningStringError::HeaderValueInvalid(_) => "signing_string.header_value_invalid",
@@ -186,6 +191,9 @@ impl fmt::Display for SigningStringError {
             }
             SigningStringError::InvalidTarget => f.write_str(
                 "the request target must be a non-empty path and query of visible ASCII; percent-encode anything else",
+            ),
+            SigningStringError::TargetFragment => f.write_str(
+                "the request target holds a `#`: a fragment is never sent; drop it, or percent-encode the `#` as %23 if it belongs to the path or query",
             ),
             SigningStringError::HeaderMissing(name) => {
                 write!(f, "header `{name}` is signed but absent from the request; send it exactly once")
@@ -628,14 +636,30 @@ impl fmt::Display for SigningStringIntoError {
 }
 
 /// Checks what the request line carries from the caller: the method is a token, the target
-/// non-empty visible ASCII.
+/// non-empty visible ASCII without a `#`.
+///
+/// A `#` is refused with its own kind, after the character check (a target that is not visible
+/// ASCII is `invalid_target` whatever else it holds). **Decision** (SPEC §3 says "exactly as on
+/// the wire"): a fragment is not part of any request-target form (RFC 9112 §3.2), and the `http`
+/// crate, hyper and most servers drop `#...` before the application sees the target, so
+/// `/gateway/process--card#x` and `/gateway/process--card` would reach the inner service alike
+/// while only one of them was signed. Refusing it on both sides (a signer does not sign what it
+/// cannot send; a verifier does not accept what was not sent as signed) keeps one signature to
+/// one set of wire bytes. It is checked here, with the rest of the request line (SPEC §5 step
+/// 5), before any MAC is computed.
 pub(crate) fn check_request_line(method: &str, target: &str) -> Result<(), SigningStringError> {
     if method.is_empty() || !method.bytes().all(is_tchar) {
         return Err(SigningStringError::InvalidMethod);
     }
     let target = target.as_bytes();
-    if target.is_empty() || any_byte(target, |b| !b.is_ascii_graphic()) {
-        return Err(SigningStringError::InvalidTarget);
+    // One scan for both in the common case; the rare refusal scans again to say which.
+    let not_visible = |b: u8| !b.is_ascii_graphic();
+    if target.is_empty() || any_byte(target, |b| not_visible(b) | (b == b'#')) {
+        return Err(if target.is_empty() || any_byte(target, not_visible) {
+            SigningStringError::InvalidTarget
+        } else {
+            SigningStringError::TargetFragment
+        });
     }
     Ok(())
 }
@@ -739,6 +763,36 @@ mod tests {
                 "{method} {target}"
             );
         }
+    }
+
+    #[test]
+    fn a_fragment_is_refused_with_its_own_kind() {
+        let list = HeaderList::parse("request-line").unwrap();
+        let run = |target: &str| {
+            let head = RequestHead {
+                method: "POST",
+                target,
+                version: HttpVersion::Http11,
+                headers: &[("x", "y")][..],
+            };
+            write_signing_string(list, &head, |_| {}).map_err(SigningStringError::kind)
+        };
+        for target in [
+            "/p#x",
+            "/p?q=1#",
+            "#",
+            "/gateway/process--card#x",
+            "/a/b/c/d/e/f/g/h/i#",
+        ] {
+            assert_eq!(
+                run(target),
+                Err("signing_string.target_fragment"),
+                "{target}"
+            );
+        }
+        // Not visible ASCII is judged first, whatever else the target holds.
+        assert_eq!(run("/a b#x"), Err("signing_string.invalid_target"));
+        assert_eq!(run("/p%23x"), Ok(()));
     }
 
     #[test]

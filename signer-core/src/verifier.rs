@@ -1,19 +1,41 @@
 //! The verifier: authenticates a request head, then its body (SPEC §5).
 //!
 //! [`Verifier::verify_head`] performs every check that needs only the head, in SPEC order:
-//! the Authorization header parses, its algorithm is allowed, it signs the required headers, its
-//! username is known, every signed header occurs once with a single-line value, the MAC matches
-//! (constant time, every key of the username tried), `X-Date` is valid and within the skew,
-//! `Content-Type` is JSON, `Content-Length` is plain decimal within the body limit, and the digest
-//! header is well-formed. It returns a [`PendingBody`]: a gateway has then authenticated the
-//! sender before reading a byte of the body. The body is streamed through
-//! [`PendingBody::update`]; [`PendingBody::finish`] checks its length and digest (constant time).
-//! [`Verifier::verify`] does both at once.
+//! the request carries no `Transfer-Encoding`, the Authorization header parses, its algorithm is
+//! allowed, it signs the required headers, its username is looked up, every signed header occurs
+//! once with a single-line value (and the target holds no `#`), the MAC matches (constant time,
+//! every key of the username tried), `X-Date` is valid and within the skew, `Content-Type` is
+//! JSON, `Content-Length` is plain decimal within the body limit, and the digest header is
+//! well-formed. It returns a [`PendingBody`]: a gateway has then authenticated the sender before
+//! reading a byte of the body. The body is streamed through [`PendingBody::update`];
+//! [`PendingBody::finish`] checks its length and digest (constant time). [`Verifier::verify`]
+//! does both at once.
 //!
 //! Where Kong is lenient this is strict (SPEC §5 hardening notes): the date used for the skew
 //! check must be signed, repeated signed headers are refused, the digest must be signed, MACs and
 //! digests are compared in constant time, and a listed header that is missing fails.
 //! No error carries the expected signature or digest.
+//!
+//! # Decisions beyond SPEC §5
+//! - **`Transfer-Encoding` is refused, first** ([`VerifyError::TransferEncoding`]). SPEC frames
+//!   a body by its signed `Content-Length` alone. A request that also carries
+//!   `Transfer-Encoding` has two framings: a proxy or a C gateway that reads the chunked one
+//!   passes on a body other than the one the digest covers, the classic request-smuggling set-up
+//!   (RFC 9112 §6.1, §11.2). Framing is settled before anything else, as an HTTP server settles
+//!   it before it reads the message: so the check comes before step 1, whoever sent the
+//!   request, and costs no MAC. Any value is refused, `identity` and `chunked` alike.
+//! - **A `#` in the request-target is refused** (`signing_string.target_fragment`, with the
+//!   request line at step 5): see [`SigningStringError::TargetFragment`].
+//! - **An unknown username fails where a wrong signature fails.** Step 4 looks the username up,
+//!   but a miss is reported at step 6, after the signing string is built (step 5) and one MAC is
+//!   computed with a fixed stand-in key: the refusal of an unknown username then takes the path
+//!   and the time of a wrong signature for a one-key username. Reported at step 4, a request
+//!   with a defect of step 5 (a missing signed header, a `#`) would be told apart: 400 for a
+//!   known username, 401 for an unknown one. [`VerifyError::UnknownUsername`] keeps its own kind
+//!   for logs; what a client is told is [`VerifyError::for_client`], the same answer as a
+//!   signature mismatch.
+//! - **A key past its expiry does not verify** ([`SigningKey::not_after`](crate::SigningKey::not_after)):
+//!   its MAC is still computed, so the time does not tell, and its match does not count.
 
 use core::fmt;
 
@@ -87,6 +109,9 @@ pub enum VerifyError {
     /// out, full), so the request is refused rather than let through unchecked. The core never
     /// returns it; a gateway's replay guard does.
     ReplayCheckUnavailable,
+    /// The request carries a `Transfer-Encoding` header: the protocol frames a body by its
+    /// signed `Content-Length` alone, and a second framing is a request-smuggling risk.
+    TransferEncoding,
 }
 
 impl VerifyError {
@@ -112,6 +137,26 @@ impl VerifyError {
             VerifyError::Digest(e) => e.kind(),
             VerifyError::Replayed => "verify.replayed",
             VerifyError::ReplayCheckUnavailable => "verify.replay_unavailable",
+            VerifyError::TransferEncoding => "verify.transfer_encoding",
+        }
+    }
+
+    /// The error as a client is told it: an unknown username is answered exactly as a signature
+    /// mismatch (same status, same message), so the answer does not tell which usernames exist;
+    /// every other error is itself. Log [`kind`](Self::kind) of the original.
+    ///
+    /// ```
+    /// use ingo_signer_core::VerifyError;
+    /// let e = VerifyError::UnknownUsername;
+    /// assert_eq!(e.kind(), "verify.unknown_username"); // for the log
+    /// assert_eq!(e.for_client(), VerifyError::SignatureMismatch); // for the answer
+    /// assert_eq!(VerifyError::ContentType.for_client(), VerifyError::ContentType);
+    /// ```
+    #[must_use]
+    pub const fn for_client(self) -> VerifyError {
+        match self {
+            VerifyError::UnknownUsername => VerifyError::SignatureMismatch,
+            other => other,
         }
     }
 
@@ -136,7 +181,8 @@ impl VerifyError {
             | VerifyError::ContentType
             | VerifyError::ContentLengthInvalid
             | VerifyError::ContentLengthMismatch { .. }
-            | VerifyError::Digest(DigestError::Malformed(_)) => 400,
+            | VerifyError::Digest(DigestError::Malformed(_))
+            | VerifyError::TransferEncoding => 400,
             VerifyError::BodyTooLarge { .. } => 413,
             VerifyError::ReplayCheckUnavailable => 503,
         }
@@ -191,6 +237,9 @@ impl fmt::Display for VerifyError {
             ),
             VerifyError::ReplayCheckUnavailable => f.write_str(
                 "the request was not accepted because the gateway cannot check it for replay right now; retry it later, signed anew",
+            ),
+            VerifyError::TransferEncoding => f.write_str(
+                "the request carries a Transfer-Encoding header; send the body whole, framed by its signed Content-Length, with no Transfer-Encoding",
             ),
         }
     }
@@ -353,6 +402,11 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         head: &RequestHead<'h, H>,
         now: u64,
     ) -> Result<CheckedHead<'h>, VerifyError> {
+        // 0. One framing: Content-Length, never Transfer-Encoding (see the module's decisions).
+        if head.headers.lookup("transfer-encoding") != HeaderLookup::Absent {
+            return Err(VerifyError::TransferEncoding);
+        }
+
         // 1. Exactly one Authorization header, and it parses.
         let value = match head.headers.lookup("authorization") {
             HeaderLookup::Absent => return Err(VerifyError::MissingAuthorization),
@@ -372,34 +426,48 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         let mut lines = SigningLines::listing(list);
         let positions = self.signed_positions(algorithm, &lines, list)?;
 
-        // 4. The username is known.
+        // 4. The username is looked up. A miss is reported at step 6, where a wrong signature
+        // is (see the module's decisions).
         let mut keys = self.store.keys_for(auth.username()).peekable();
-        if keys.peek().is_none() {
-            return Err(VerifyError::UnknownUsername);
-        }
+        let known = keys.peek().is_some();
 
         // 5. Every signed header occurs once and is single-line. Each is looked up here, once:
         // the MACs below and the checks after them read these lines.
         lines.look_up(head).map_err(VerifyError::SigningString)?;
 
         // 6. The MAC matches. Every key is tried, without stopping at the first match, and
-        // compared in constant time.
+        // compared in constant time; a key past its expiry is tried, but its match does not
+        // count. An unknown username gets one MAC under the stand-in key, compared the same way
+        // and never counted.
         let mut matched = Choice::from(0);
         let mut key_index = 0usize;
-        for (index, key) in keys.enumerate() {
-            let this = bytes_eq(
-                Signature::compute(key, algorithm, &lines).as_bytes(),
+        if known {
+            for (index, key) in keys.enumerate() {
+                let this = bytes_eq(
+                    Signature::compute(key, algorithm, &lines).as_bytes(),
+                    auth.signature(),
+                ) & Choice::from(u8::from(key.is_valid_at(now)));
+                key_index = if bool::from(this & !matched) {
+                    index
+                } else {
+                    key_index
+                };
+                matched |= this;
+            }
+        } else {
+            // `Choice::from` hides its value from the optimiser, so the MAC and the comparison
+            // are computed although their result is dropped.
+            matched = bytes_eq(
+                Signature::stand_in(algorithm, &lines).as_bytes(),
                 auth.signature(),
-            );
-            key_index = if bool::from(this & !matched) {
-                index
-            } else {
-                key_index
-            };
-            matched |= this;
+            ) & Choice::from(0);
         }
         if !bool::from(matched) {
-            return Err(VerifyError::SignatureMismatch);
+            return Err(if known {
+                VerifyError::SignatureMismatch
+            } else {
+                VerifyError::UnknownUsername
+            });
         }
 
         // 7. X-Date is valid and within the skew.
