@@ -73,6 +73,7 @@ mod constant_time;
 pub mod content_headers;
 pub mod date;
 pub mod digest;
+pub mod echo;
 pub mod header_list;
 pub mod key;
 pub mod payload;

@@ -11,9 +11,15 @@
 //! fields whose values are codes or amounts (state, ZIP, locale, `host_uri`, enumerations,
 //! `amount`, integers); names, e-mail addresses, phone numbers, card numbers, expiration
 //! dates, tokens and keys are never echoed, so a report can be logged without leaking
-//! personal or card data. Echoed text is cut after 40 characters.
+//! personal or card data. A `host_uri` is echoed without its user information and without
+//! its query or fragment (`https://…@host/path?…`): either may hold a password or a token.
+//! Echoed text (values and unknown keys) is cut after 40 characters (64 for keys), and its
+//! control, bidi and other format characters are escaped ([`Escaped`](crate::echo::Escaped)),
+//! so a report cannot rewrite the terminal or the log it is shown in.
 
 use core::fmt;
+
+use crate::echo::Escaped;
 
 /// The most violations a [`Report`] keeps; further ones are only counted.
 pub const MAX_VIOLATIONS: usize = 32;
@@ -73,12 +79,100 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// Writes at most `max` characters of `text`, then `…` if it was cut.
+/// Writes at most `max` characters of `text`, escaped, then `…` if it was cut.
 fn write_cut(f: &mut fmt::Formatter<'_>, text: &str, max: usize) -> fmt::Result {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => write!(f, "{}…", text.get(..cut).unwrap_or(text)),
-        None => f.write_str(text),
+    let mut out = Cut::new(f, max);
+    out.piece(text)?;
+    out.end()
+}
+
+/// Writes pieces of one echoed text: escaped ([`Escaped`]), at most `left` characters of the
+/// text in all, then `…` once if it was cut.
+struct Cut<'f, 'g> {
+    f: &'f mut fmt::Formatter<'g>,
+    left: usize,
+    cut: bool,
+}
+
+impl<'f, 'g> Cut<'f, 'g> {
+    fn new(f: &'f mut fmt::Formatter<'g>, max: usize) -> Self {
+        Cut {
+            f,
+            left: max,
+            cut: false,
+        }
     }
+
+    /// The next piece, while characters are left.
+    fn piece(&mut self, text: &str) -> fmt::Result {
+        if self.cut {
+            return Ok(());
+        }
+        let shown = match text.char_indices().nth(self.left) {
+            Some((at, _)) => {
+                self.cut = true;
+                text.get(..at).unwrap_or(text)
+            }
+            None => text,
+        };
+        self.left = self.left.saturating_sub(shown.chars().count());
+        fmt::Display::fmt(&Escaped(shown), self.f)
+    }
+
+    /// Marks a text cut short.
+    fn end(self) -> fmt::Result {
+        if self.cut {
+            self.f.write_str("…")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Writes a URI without what may be secret in it: the user information (`user:password@`)
+/// becomes `…@`, and a query or fragment becomes `?…` (`#…`). The rest (scheme, host, port,
+/// path) is what a person needs to see which URI was refused. The raw JSON text is unescaped
+/// first, so `\u0040` hides nothing; a URI too long to unescape here is not shown.
+fn write_uri(f: &mut fmt::Formatter<'_>, raw: &str) -> fmt::Result {
+    const MAX_BYTES: usize = 4 * crate::payload::rules::HOST_URI_MAX;
+    let mut buf = [0u8; MAX_BYTES];
+    let Some(uri) = crate::payload::json::JsonStr::from_raw(raw).unescape_into(&mut buf) else {
+        return f.write_str("…");
+    };
+    let (scheme, rest) = match uri.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
+        {
+            (
+                uri.get(..scheme.len().saturating_add(3)).unwrap_or(""),
+                rest,
+            )
+        }
+        _ => ("", uri),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
+    let (user_info, host) = match authority.rsplit_once('@') {
+        Some((_, host)) => (true, host),
+        None => (false, authority),
+    };
+    let path_end = after.find(['?', '#']).unwrap_or(after.len());
+    let (path, tail) = after.split_at_checked(path_end).unwrap_or((after, ""));
+    let mut out = Cut::new(f, ECHO_CHARS);
+    out.piece(scheme)?;
+    if user_info {
+        out.piece("…@")?;
+    }
+    out.piece(host)?;
+    out.piece(path)?;
+    if let Some(mark) = tail.get(..1) {
+        out.piece(mark)?;
+        out.piece("…")?;
+    }
+    out.end()
 }
 
 /// A JSON type, as a rule expects it or a body has it.
@@ -402,6 +496,9 @@ impl Rule {
 pub(crate) enum Shown<'a> {
     /// The raw text between a string's quotes.
     Str(&'a str),
+    /// The raw text between the quotes of a URI, shown without user information, query or
+    /// fragment.
+    Uri(&'a str),
     /// A number or literal.
     Literal(&'a str),
 }
@@ -435,10 +532,13 @@ impl<'a> Violation<'a> {
     }
 
     /// The raw JSON text of the offending value, when the field's values may be echoed (see
-    /// the module docs); for a string, the text between the quotes.
+    /// the module docs); for a string, the text between the quotes. Never a URI's (it may hold
+    /// a password): the message shows it without its secret parts. The text is as sent: escape
+    /// it before showing it ([`Escaped`]), as the message does.
     pub fn value(&self) -> Option<&'a str> {
         match self.shown? {
             Shown::Str(s) | Shown::Literal(s) => Some(s),
+            Shown::Uri(_) => None,
         }
     }
 }
@@ -451,6 +551,11 @@ impl fmt::Display for Violation<'_> {
             Some(Shown::Str(s)) => {
                 f.write_str("\"")?;
                 write_cut(f, s, ECHO_CHARS)?;
+                f.write_str("\" ")?;
+            }
+            Some(Shown::Uri(s)) => {
+                f.write_str("\"")?;
+                write_uri(f, s)?;
                 f.write_str("\" ")?;
             }
             Some(Shown::Literal(s)) => {

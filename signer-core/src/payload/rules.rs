@@ -516,7 +516,16 @@ impl<'a, 'r> Judge<'a, 'r> {
                     | Rule::MaxLength { .. }
                     | Rule::ControlCharacter
             );
+        let uri = matches!(
+            field.kind,
+            Kind::Text {
+                format: Format::HttpUri,
+                ..
+            }
+        );
         let shown = match self.slot(index) {
+            // A URI may carry a password or a token: it is shown without them.
+            Slot::Str(s) if echo && uri => Some(Shown::Uri(s.raw())),
             Slot::Str(s) if echo => Some(Shown::Str(s.raw())),
             Slot::Scalar(t) if echo => Some(Shown::Literal(t)),
             _ => None,
