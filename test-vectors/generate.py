@@ -293,6 +293,8 @@ STATUS = {
     "signing_string.header_missing": 400,
     "signing_string.header_repeated": 400,
     "signing_string.header_value_invalid": 400,
+    "signing_string.target_fragment": 400,
+    "verify.transfer_encoding": 400,
 }
 for _c in (
     "too_long scheme syntax missing_quote missing_comma backslash invalid_character "
@@ -1046,6 +1048,21 @@ def reject_vectors():
     def fmt(template):
         return with_auth(lambda u, a, h, s: template.format(u=u, a=a, h=h, s=s))
 
+    # --- Framing, before anything else (a decision beyond SPEC section 5: bodies are framed by
+    # Content-Length alone, and a second framing is a request-smuggling set-up)
+    rej("transfer-encoding-chunked", "verify.transfer_encoding",
+        "A valid signed request that also carries Transfer-Encoding: chunked (unsigned).",
+        after_signing=lambda r: r["headers"].insert(0, ["Transfer-Encoding", "chunked"]))
+    rej("transfer-encoding-signed", "verify.transfer_encoding",
+        "Transfer-Encoding: identity, listed and signed: signing it does not make one framing.",
+        seed_request(after=[["Transfer-Encoding", "identity"]]),
+        names=DEFAULT_NAMES + ["transfer-encoding"])
+    rej("transfer-encoding-lower-case-no-authorization", "verify.transfer_encoding",
+        "transfer-encoding (lower case) on a request with no Authorization header: framing is "
+        "judged first.",
+        seed_request(before=[["transfer-encoding", "chunked"]]),
+        auth=lambda u, a, n, s: None)
+
     # --- Authorization header presence (error-codes step 1)
     rej("missing-authorization", "verify.missing_authorization",
         "No Authorization header at all (the request is otherwise signed and valid).",
@@ -1307,6 +1324,16 @@ def reject_vectors():
     rej("unknown-username-case-differs", "verify.unknown_username",
         "username 'Demo': values are case-sensitive, the store holds 'demo'.",
         username="Demo")
+    # An unknown username is reported where a wrong signature is (after the signing string),
+    # so a defect of the signing string says the same for a known and an unknown username.
+    rej("unknown-username-with-header-missing", "signing_string.header_missing",
+        "username 'nobody' (not in the store) with a listed Host header absent: the signing "
+        "string fails first, as it would for 'demo'.",
+        username="nobody", names=DEFAULT_NAMES + ["host"], missing="kong")
+    rej("unknown-username-with-target-fragment", "signing_string.target_fragment",
+        "username 'nobody' (not in the store) with '#x' after the target.",
+        username="nobody",
+        after_signing=lambda r: r.__setitem__("target", SESSION_TARGET + "#x"))
 
     # --- Building the signing string (step 6)
     rej("invalid-method-space", "signing_string.invalid_method",
@@ -1321,6 +1348,17 @@ def reject_vectors():
     rej("invalid-target-non-ascii", "signing_string.invalid_target",
         "A request-target holding a raw non-ASCII character (é, not percent-encoded).",
         seed_request(target=SESSION_TARGET + "?city=S\u00e3o"))
+    rej("target-fragment-added-in-transit", "signing_string.target_fragment",
+        "'#x' appended to the signed target: an HTTP library drops the fragment, so two wire "
+        "targets would share one signature.",
+        after_signing=lambda r: r.__setitem__("target", SESSION_TARGET + "#x"))
+    rej("target-fragment-signed", "signing_string.target_fragment",
+        "A target with a query and a fragment, signed as it stands: a fragment is never sent, "
+        "signed or not.",
+        seed_request(target=SESSION_TARGET + "?a=1#section"))
+    rej("target-fragment-empty", "signing_string.target_fragment",
+        "A bare '#' at the end of the target.",
+        seed_request(target=SESSION_TARGET + "#"))
     rej("listed-header-absent-host", "signing_string.header_missing",
         "host is listed but the request has no Host header (the signer wrote Kong's 'host:' line).",
         names=DEFAULT_NAMES + ["host"], missing="kong")

@@ -6,6 +6,13 @@ signing and accept vectors verify, and each reject vector fails with exactly the
 names, under the check order of `/work/notes/error-codes.md` (first failure wins).
 
 `verify(vector)` returns None when the request is accepted, else the error code string.
+
+Three decisions of the project go beyond that order (issue 13; signer-core's verifier documents
+them): a request carrying Transfer-Encoding is refused before anything else
+(verify.transfer_encoding); a `#` in the request-target is refused with the request line
+(signing_string.target_fragment); and an unknown username is reported where a wrong signature
+is, after the signing string is built, so a defect of the signing string gets the same answer
+whether the username exists or not.
 """
 
 import base64
@@ -186,6 +193,10 @@ def _check(vector):
     policy = vector["policy"]
     body = req["body"].encode("utf-8")
 
+    # Framing first: SPEC frames bodies by Content-Length alone.
+    if any(k.lower() == "transfer-encoding" for k, _ in headers):
+        raise Reject("verify.transfer_encoding")
+
     auths = [v for k, v in headers if k.lower() == "authorization"]
     if not auths:
         raise Reject("verify.missing_authorization")
@@ -208,9 +219,8 @@ def _check(vector):
     if algorithm == "hmac-sha256" and not ("content-sha256" in names or "content-sha512" in names):
         raise Reject("verify.required_header_unsigned")
 
+    # The username is looked up here, but a miss is reported with the MAC below.
     secrets = [k["secret"] for k in vector["keys"] if k["username"] == username]
-    if not secrets:
-        raise Reject("verify.unknown_username")
 
     lines = []
     values = {}
@@ -220,6 +230,8 @@ def _check(vector):
                 raise Reject("signing_string.invalid_method")
             if not TARGET.match(req["target"]):
                 raise Reject("signing_string.invalid_target")
+            if "#" in req["target"]:
+                raise Reject("signing_string.target_fragment")
             lines.append("%s %s HTTP/%s" % (req["method"], req["target"], req["version"]))
             continue
         found = [v for k, v in headers if k.lower() == nm]
@@ -233,6 +245,8 @@ def _check(vector):
         lines.append("%s: %s" % (nm, values[nm]))
     signing_string = "\n".join(lines).encode("utf-8")
 
+    if not secrets:
+        raise Reject("verify.unknown_username")
     ok = False
     for secret in secrets:
         mac = hmac.new(secret.encode("utf-8"), signing_string, HASHES[algorithm]).digest()
