@@ -221,6 +221,12 @@
 #define INGO_E_INTERNAL 7
 
 /**
+ * A key handle is not live: it was freed with `ingo_key_free` (even if a new key now sits
+ * where it was), or it never came from `ingo_key_new`. Nothing was signed or verified.
+ */
+#define INGO_E_INVALID_HANDLE 8
+
+/**
  * `verify.missing_authorization`: the request has no Authorization header.
  */
 #define INGO_E_VERIFY_MISSING_AUTHORIZATION 1001
@@ -291,6 +297,12 @@
  * (fail closed; as `INGO_E_VERIFY_REPLAYED`, a gateway's own verdict).
  */
 #define INGO_E_VERIFY_REPLAY_UNAVAILABLE 1014
+
+/**
+ * `verify.transfer_encoding`: the request carries a Transfer-Encoding header (bodies are framed
+ * by Content-Length alone).
+ */
+#define INGO_E_VERIFY_TRANSFER_ENCODING 1015
 
 /**
  * `authorization.too_long`: the Authorization value exceeds 2048 bytes.
@@ -407,6 +419,11 @@
  * `signing_string.header_value_invalid`: a signed header's value holds CR, LF or NUL.
  */
 #define INGO_E_SIGNING_STRING_HEADER_VALUE_INVALID 3005
+
+/**
+ * `signing_string.target_fragment`: the request target holds a `#` (a fragment).
+ */
+#define INGO_E_SIGNING_STRING_TARGET_FRAGMENT 3006
 
 /**
  * `date.malformed`: X-Date is not an IMF-fixdate.
@@ -606,8 +623,11 @@
 #define INGO_REPLAY_KEY_LEN 32
 
 /**
- * A key handle: an integration's username and its keyed HMAC states (the secret itself is not
- * kept). Made by `ingo_key_new`, freed (and its HMAC states zeroized) by `ingo_key_free`.
+ * A key handle: names an integration's username and its keyed HMAC states (the secret itself
+ * is not kept). Made by `ingo_key_new`, freed (and its HMAC states zeroized) by
+ * `ingo_key_free`. Opaque, and never dereferenced: the library checks every handle it is
+ * given against its table of live keys, so a freed, forged or foreign handle is refused with
+ * `INGO_E_INVALID_HANDLE`, never taken for another key.
  */
 typedef struct IngoKey IngoKey;
 
@@ -889,16 +909,38 @@ const char *ingo_error_kind(int32_t code);
 int32_t ingo_error_http_status(int32_t code);
 
 /**
+ * The code as a client is told it (signer-core's `VerifyError::for_client`): an unknown
+ * username (`INGO_E_VERIFY_UNKNOWN_USERNAME`) is answered exactly as a signature mismatch
+ * (`INGO_E_VERIFY_SIGNATURE_MISMATCH`: same status, same message), so the answer does not tell
+ * which usernames exist; every other number is returned unchanged. Answer a refusal with
+ * `ingo_error_http_status(ingo_error_for_client(code))` and log `ingo_error_kind(code)`.
+ */
+int32_t ingo_error_for_client(int32_t code);
+
+/**
  * Writes the full message of the last failed call on this thread (signer-core's own, naming
  * the header, the parameter or the limit) into `buf`, truncated to `cap - 1` bytes at a
  * character boundary and NUL-terminated, like `snprintf`. Returns the length of the whole
  * message; 0 when the last call succeeded. `buf` may be NULL when `cap` is 0. Does not change
  * the last error.
  *
+ * This is the message for a log: for an unknown username it says so. What a client is told is
+ * `ingo_last_error_client_message`.
+ *
  * # Safety
  * `buf` is NULL or writable for `cap` bytes.
  */
 size_t ingo_last_error_message(char *buf, size_t cap);
+
+/**
+ * As `ingo_last_error_message`, the message a client is told: that of
+ * `ingo_error_for_client` of the last code (an unknown username gets the signature mismatch's
+ * message). Use it for the `client_message` of an answer.
+ *
+ * # Safety
+ * `buf` is NULL or writable for `cap` bytes.
+ */
+size_t ingo_last_error_client_message(char *buf, size_t cap);
 
 /**
  * Makes a key handle for `username` (printable ASCII without `"` and `\`, 1 to 256 bytes)
@@ -923,11 +965,13 @@ int32_t ingo_key_new(const char *username,
                      struct IngoKey **out);
 
 /**
- * Frees a key handle; its keyed HMAC states are zeroized. NULL is ignored.
+ * Frees a key handle; its keyed HMAC states are zeroized. From then on every call given the
+ * handle fails with `INGO_E_INVALID_HANDLE`, even once a new key takes its place in the
+ * library's table. NULL, and a handle that is not live (freed already, or not from
+ * `ingo_key_new`), are ignored: a double free is harmless.
  *
- * # Safety
- * `key` is NULL or a handle from `ingo_key_new` not yet freed, used by no other call now or
- * later.
+ * A call that is using the key on another thread finishes first: the key is freed once no
+ * call holds it.
  */
 void ingo_key_free(struct IngoKey *key);
 
@@ -944,10 +988,11 @@ void ingo_key_free(struct IngoKey *key);
  *
  * Errors: `INGO_E_SIGN_*`, `INGO_E_SIGNING_STRING_*`, `INGO_E_AUTHORIZATION_*` (an invalid
  * extra header name), `INGO_E_DATE_YEAR_OUT_OF_RANGE`, `INGO_E_INVALID_UTF8` (content type or
- * an extra header), `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`.
+ * an extra header), `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`,
+ * `INGO_E_INVALID_HANDLE` (`key` is freed or not a key handle).
  *
  * # Safety
- * `key` a live handle; `request` and every pointer in it readable for its length; `out`
+ * `request` and every pointer in it readable for its length; `out`
  * writable, and each of its buffers writable for its `cap` bytes, none overlapping the inputs.
  */
 int32_t ingo_sign(const struct IngoKey *key,
@@ -964,10 +1009,11 @@ int32_t ingo_sign(const struct IngoKey *key,
  *
  * Errors: `INGO_E_AUTHORIZATION_HEADER_LIST` and the other list codes,
  * `INGO_E_SIGNING_STRING_*`, `INGO_E_AUTHORIZATION_TOO_LONG`, `INGO_E_INVALID_UTF8` (the list),
- * `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`.
+ * `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`,
+ * `INGO_E_INVALID_HANDLE`.
  *
  * # Safety
- * `key` a live handle; `header_list` readable for `header_list_len` bytes; `head` and every
+ * `header_list` readable for `header_list_len` bytes; `head` and every
  * pointer in it readable for its length; `authorization` writable, its buffer writable for its
  * `cap` bytes and not overlapping the inputs.
  */
@@ -1022,11 +1068,12 @@ struct IngoPolicy ingo_policy_default(void);
  *
  * Errors: the verdict codes (`INGO_E_VERIFY_*`, `INGO_E_AUTHORIZATION_*`,
  * `INGO_E_SIGNING_STRING_*`, `INGO_E_DATE_*`, `INGO_E_DIGEST_*`; answer with
- * `ingo_error_http_status`), and `INGO_E_NULL_POINTER`, `INGO_E_INVALID_ARGUMENT`,
- * `INGO_E_INVALID_UTF8` (a required header name).
+ * `ingo_error_http_status(ingo_error_for_client(code))`), and `INGO_E_NULL_POINTER`, `INGO_E_INVALID_ARGUMENT`,
+ * `INGO_E_INVALID_UTF8` (a required header name), `INGO_E_INVALID_HANDLE` (an element of
+ * `keys` is freed or not a key handle; checked before anything is verified).
  *
  * # Safety
- * `keys` readable for `keys_len` live handles; `policy` NULL or readable, with its required
+ * `keys` readable for `keys_len` handles; `policy` NULL or readable, with its required
  * names; `head` and every pointer in it readable for its length; `body` readable for
  * `body_len` bytes; `out` NULL or writable.
  */

@@ -37,6 +37,9 @@ pub const INGO_E_PANIC: i32 = 6;
 /// signer-core reported an error that this version of the ABI has no code for (it cannot
 /// happen with the signer-core this library was built with).
 pub const INGO_E_INTERNAL: i32 = 7;
+/// A key handle is not live: it was freed with `ingo_key_free` (even if a new key now sits
+/// where it was), or it never came from `ingo_key_new`. Nothing was signed or verified.
+pub const INGO_E_INVALID_HANDLE: i32 = 8;
 
 /// `verify.missing_authorization`: the request has no Authorization header.
 pub const INGO_E_VERIFY_MISSING_AUTHORIZATION: i32 = 1001;
@@ -68,6 +71,9 @@ pub const INGO_E_VERIFY_REPLAYED: i32 = 1013;
 /// `verify.replay_unavailable`: the replay store could not answer, so the request is refused
 /// (fail closed; as `INGO_E_VERIFY_REPLAYED`, a gateway's own verdict).
 pub const INGO_E_VERIFY_REPLAY_UNAVAILABLE: i32 = 1014;
+/// `verify.transfer_encoding`: the request carries a Transfer-Encoding header (bodies are framed
+/// by Content-Length alone).
+pub const INGO_E_VERIFY_TRANSFER_ENCODING: i32 = 1015;
 
 /// `authorization.too_long`: the Authorization value exceeds 2048 bytes.
 pub const INGO_E_AUTHORIZATION_TOO_LONG: i32 = 2001;
@@ -117,6 +123,8 @@ pub const INGO_E_SIGNING_STRING_HEADER_MISSING: i32 = 3003;
 pub const INGO_E_SIGNING_STRING_HEADER_REPEATED: i32 = 3004;
 /// `signing_string.header_value_invalid`: a signed header's value holds CR, LF or NUL.
 pub const INGO_E_SIGNING_STRING_HEADER_VALUE_INVALID: i32 = 3005;
+/// `signing_string.target_fragment`: the request target holds a `#` (a fragment).
+pub const INGO_E_SIGNING_STRING_TARGET_FRAGMENT: i32 = 3006;
 
 /// `date.malformed`: X-Date is not an IMF-fixdate.
 pub const INGO_E_DATE_MALFORMED: i32 = 4001;
@@ -238,6 +246,7 @@ pub const ERRORS: &[ErrorInfo] = &[
     e(INGO_E_PENDING_STATE, c"ffi.pending_state", c"the pending verification is not in progress (not started, failed to start, finished or discarded)", 0),
     e(INGO_E_PANIC, c"ffi.panic", c"internal error: a panic was caught at the ABI boundary", 0),
     e(INGO_E_INTERNAL, c"ffi.internal", c"internal error: an error this version of the ABI has no code for", 0),
+    e(INGO_E_INVALID_HANDLE, c"ffi.invalid_handle", c"a key handle is not live: it was freed, or did not come from ingo_key_new", 0),
     e(INGO_E_VERIFY_MISSING_AUTHORIZATION, c"verify.missing_authorization", c"the request has no Authorization header", 401),
     e(INGO_E_VERIFY_REPEATED_AUTHORIZATION, c"verify.repeated_authorization", c"the request has more than one Authorization header", 401),
     e(INGO_E_VERIFY_ALGORITHM_NOT_ALLOWED, c"verify.algorithm_not_allowed", c"the signature algorithm is not allowed by the policy", 401),
@@ -252,6 +261,7 @@ pub const ERRORS: &[ErrorInfo] = &[
     e(INGO_E_VERIFY_BODY_TOO_LARGE, c"verify.body_too_large", c"the body is larger than the policy allows", 413),
     e(INGO_E_VERIFY_REPLAYED, c"verify.replayed", c"the request was already accepted once (a replay); sign every request anew", 401),
     e(INGO_E_VERIFY_REPLAY_UNAVAILABLE, c"verify.replay_unavailable", c"the replay check cannot be made now, so the request is refused; retry later", 503),
+    e(INGO_E_VERIFY_TRANSFER_ENCODING, c"verify.transfer_encoding", c"the request carries Transfer-Encoding; bodies are framed by Content-Length alone", 400),
     e(INGO_E_AUTHORIZATION_TOO_LONG, c"authorization.too_long", c"the Authorization header is longer than 2048 bytes", 401),
     e(INGO_E_AUTHORIZATION_SCHEME, c"authorization.scheme", c"the Authorization header does not use the hmac scheme", 401),
     e(INGO_E_AUTHORIZATION_SYNTAX, c"authorization.syntax", c"the Authorization parameters are malformed", 401),
@@ -275,6 +285,7 @@ pub const ERRORS: &[ErrorInfo] = &[
     e(INGO_E_SIGNING_STRING_HEADER_MISSING, c"signing_string.header_missing", c"a signed header is absent from the request", 400),
     e(INGO_E_SIGNING_STRING_HEADER_REPEATED, c"signing_string.header_repeated", c"a signed header occurs more than once", 400),
     e(INGO_E_SIGNING_STRING_HEADER_VALUE_INVALID, c"signing_string.header_value_invalid", c"a signed header value holds CR, LF or NUL", 400),
+    e(INGO_E_SIGNING_STRING_TARGET_FRAGMENT, c"signing_string.target_fragment", c"the request target holds a fragment (#)", 400),
     e(INGO_E_DATE_MALFORMED, c"date.malformed", c"x-date is not an IMF-fixdate", 400),
     e(INGO_E_DATE_UNKNOWN_WEEKDAY, c"date.unknown_weekday", c"x-date has an unknown weekday", 400),
     e(INGO_E_DATE_UNKNOWN_MONTH, c"date.unknown_month", c"x-date has an unknown month", 400),
@@ -316,6 +327,16 @@ pub const ERRORS: &[ErrorInfo] = &[
 /// The entry for `code`, if it is one.
 pub fn info(code: i32) -> Option<&'static ErrorInfo> {
     ERRORS.iter().find(|entry| entry.code == code)
+}
+
+/// The code a client is told for `code`: `verify.unknown_username` is answered as
+/// `verify.signature_mismatch` (signer-core's `VerifyError::for_client`); every other number is
+/// itself.
+pub fn for_client(code: i32) -> i32 {
+    match code {
+        INGO_E_VERIFY_UNKNOWN_USERNAME => INGO_E_VERIFY_SIGNATURE_MISMATCH,
+        other => other,
+    }
 }
 
 /// The code of a signer-core `kind()` string; `INGO_E_INTERNAL` for a kind this table lacks

@@ -42,6 +42,9 @@ pub(crate) enum Detail {
     },
     /// An `IngoPending` used out of turn.
     PendingState,
+    /// A key handle that is not live (freed, or never made by `ingo_key_new`); names the
+    /// argument.
+    InvalidHandle(&'static str),
     /// A panic was caught.
     Panic,
     Verify(VerifyError),
@@ -75,6 +78,10 @@ impl fmt::Display for Detail {
             Detail::PendingState => f.write_str(
                 "the IngoPending is not in progress: ingo_verify_head did not succeed on it, or it was already finished or discarded",
             ),
+            Detail::InvalidHandle(what) => write!(
+                f,
+                "{what} is not a live key handle: it was freed with ingo_key_free, or did not come from ingo_key_new"
+            ),
             Detail::Panic => f.write_str(
                 "internal error: a panic was caught at the ABI boundary (a bug in the signer library; please report it)",
             ),
@@ -91,6 +98,16 @@ impl fmt::Display for Detail {
                 "the body breaks {violations} field rule(s); the violations are listed in the lines buffer"
             ),
             Detail::IdempotencyKey(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl Detail {
+    /// The detail as a client is told it (`VerifyError::for_client`).
+    pub(crate) fn for_client(self) -> Self {
+        match self {
+            Detail::Verify(e) => Detail::Verify(e.for_client()),
+            other => other,
         }
     }
 }

@@ -14,13 +14,15 @@
 //!   past a length or written past a capacity.
 //! - No panic crosses the boundary: every entry point runs inside `catch_unwind` and returns
 //!   `INGO_E_PANIC` instead.
-//! - Nothing is allocated except the key handle ([`ingo_key_new`], one `Box`, freed and zeroized
-//!   by [`ingo_key_free`]). Signing, verifying (the pending verification lives in the caller's
+//! - Nothing is allocated except by [`ingo_key_new`] (the key's `Box`, freed and zeroized by
+//!   [`ingo_key_free`], and the growth of the table of handles). Signing, verifying (the pending verification lives in the caller's
 //!   [`IngoPending`]), digesting and validating allocate nothing; a test counts.
 //! - All of the project's `unsafe` code is in this crate; each block says why it is sound.
 //!
-//! Key handles are immutable after creation: one may be used from several threads at once. An
-//! `IngoPending` belongs to one verification and is used from one thread at a time.
+//! Key handles are immutable after creation: one may be used from several threads at once. They
+//! are checked, never dereferenced (see `handles`): a freed or forged handle is refused with
+//! `INGO_E_INVALID_HANDLE`. An `IngoPending` belongs to one verification and is used from one
+//! thread at a time.
 
 #![cfg_attr(
     not(test),
@@ -40,7 +42,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use ingo_signer_core::authorization::{Authorization, MAX_AUTHORIZATION_LEN};
 use ingo_signer_core::digest::BodyDigest;
 use ingo_signer_core::header_list::{HeaderList, MAX_SIGNED_HEADERS};
-use ingo_signer_core::key::KeyStore;
 use ingo_signer_core::payload::{
     Endpoint, Options, Report, validate_idempotency_key, validate_into,
 };
@@ -53,6 +54,7 @@ use ingo_signer_core::{
 
 pub mod codes;
 mod error;
+mod handles;
 mod pending;
 mod types;
 
@@ -145,10 +147,13 @@ const _: () = {
     assert!(INGO_DIGEST_SHA256_LEN == DigestAlgorithm::Sha256.base64_len());
 };
 
-/// A key handle: an integration's username and its keyed HMAC states (the secret itself is not
-/// kept). Made by `ingo_key_new`, freed (and its HMAC states zeroized) by `ingo_key_free`.
+/// A key handle: names an integration's username and its keyed HMAC states (the secret itself
+/// is not kept). Made by `ingo_key_new`, freed (and its HMAC states zeroized) by
+/// `ingo_key_free`. Opaque, and never dereferenced: the library checks every handle it is
+/// given against its table of live keys, so a freed, forged or foreign handle is refused with
+/// `INGO_E_INVALID_HANDLE`, never taken for another key.
 pub struct IngoKey {
-    key: SigningKey,
+    _opaque: [u8; 0],
 }
 
 /// Runs a function that returns a value rather than a code, returning `fallback` on a panic.
@@ -182,17 +187,6 @@ fn http_version(value: i32) -> Result<HttpVersion, Failure> {
             "unknown HTTP version: use INGO_HTTP_1_0, INGO_HTTP_1_1 or INGO_HTTP_2",
         )),
     }
-}
-
-/// Borrows a key handle.
-///
-/// # Safety
-/// `key` is NULL or a live handle from `ingo_key_new`.
-unsafe fn key_ref<'a>(key: *const IngoKey) -> Result<&'a SigningKey, Failure> {
-    // SAFETY: the caller guarantees a non-NULL `key` is a live handle (a `Box<IngoKey>` made by
-    // `ingo_key_new` and not yet freed); it is only read.
-    let handle = unsafe { key.as_ref() }.ok_or(Failure::null("key"))?;
-    Ok(&handle.key)
 }
 
 /// Borrows a struct argument.
@@ -274,40 +268,6 @@ unsafe fn request_head<'a>(
         version,
         headers: headers.insert(checked),
     })
-}
-
-/// The caller's key handles as the core's key store.
-struct KeyHandles<'a>(&'a [&'a IngoKey]);
-
-impl KeyStore for KeyHandles<'_> {
-    fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a {
-        self.0
-            .iter()
-            .map(|handle| &handle.key)
-            .filter(move |key| key.username() == username)
-    }
-}
-
-/// Borrows the key array.
-///
-/// # Safety
-/// `keys` as for `array`, each element a live handle from `ingo_key_new`, for `'a`.
-unsafe fn key_handles<'a>(
-    keys: *const *mut IngoKey,
-    keys_len: usize,
-) -> Result<KeyHandles<'a>, Failure> {
-    // SAFETY: forwarded from the caller.
-    let pointers = unsafe { array(keys, keys_len, "keys") }?;
-    if pointers.iter().any(|key| key.is_null()) {
-        return Err(Failure::null("an element of keys"));
-    }
-    // SAFETY: `*mut IngoKey` and `&IngoKey` have the same size and alignment; every element
-    // is non-NULL (checked) and, by the caller's guarantee, a live, aligned `IngoKey` that is not
-    // mutated for 'a, so each is a valid shared reference. The slice is the checked one.
-    let handles = unsafe {
-        core::slice::from_raw_parts(pointers.as_ptr().cast::<&IngoKey>(), pointers.len())
-    };
-    Ok(KeyHandles(handles))
 }
 
 /// A policy from C; its required names borrowed into a fixed array (no allocation).
@@ -444,16 +404,50 @@ pub extern "C" fn ingo_error_http_status(code: i32) -> i32 {
     })
 }
 
+/// The code as a client is told it (signer-core's `VerifyError::for_client`): an unknown
+/// username (`INGO_E_VERIFY_UNKNOWN_USERNAME`) is answered exactly as a signature mismatch
+/// (`INGO_E_VERIFY_SIGNATURE_MISMATCH`: same status, same message), so the answer does not tell
+/// which usernames exist; every other number is returned unchanged. Answer a refusal with
+/// `ingo_error_http_status(ingo_error_for_client(code))` and log `ingo_error_kind(code)`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ingo_error_for_client(code: i32) -> i32 {
+    shield(code, || codes::for_client(code))
+}
+
 /// Writes the full message of the last failed call on this thread (signer-core's own, naming
 /// the header, the parameter or the limit) into `buf`, truncated to `cap - 1` bytes at a
 /// character boundary and NUL-terminated, like `snprintf`. Returns the length of the whole
 /// message; 0 when the last call succeeded. `buf` may be NULL when `cap` is 0. Does not change
 /// the last error.
 ///
+/// This is the message for a log: for an unknown username it says so. What a client is told is
+/// `ingo_last_error_client_message`.
+///
 /// # Safety
 /// `buf` is NULL or writable for `cap` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ingo_last_error_message(buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { write_last_error(buf, cap, error::last()) }
+}
+
+/// As `ingo_last_error_message`, the message a client is told: that of
+/// `ingo_error_for_client` of the last code (an unknown username gets the signature mismatch's
+/// message). Use it for the `client_message` of an answer.
+///
+/// # Safety
+/// `buf` is NULL or writable for `cap` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ingo_last_error_client_message(buf: *mut c_char, cap: usize) -> usize {
+    // SAFETY: forwarded from the caller.
+    unsafe { write_last_error(buf, cap, error::last().for_client()) }
+}
+
+/// Writes `detail` as `ingo_last_error_message` does.
+///
+/// # Safety
+/// `buf` is NULL or writable for `cap` bytes.
+unsafe fn write_last_error(buf: *mut c_char, cap: usize, detail: error::Detail) -> usize {
     shield(0, || {
         // NULL means "count only"; a capacity above PTRDIFF_MAX cannot be real memory.
         let cap = if buf.is_null() {
@@ -466,7 +460,6 @@ pub unsafe extern "C" fn ingo_last_error_message(buf: *mut c_char, cap: usize) -
             cap,
             len: 0,
         };
-        let detail = error::last();
         // SAFETY: the caller guarantees `buf` writable for `cap` bytes; the message is formatted
         // from the library's own thread-local value, which cannot overlap it.
         let Ok(out) = (unsafe { Out::new(&raw, "buf") }) else {
@@ -520,23 +513,23 @@ pub unsafe extern "C" fn ingo_key_new(
         // SAFETY: the caller guarantees `secret_len` readable bytes.
         let secret = unsafe { secret.bytes("secret") }?;
         let key = SigningKey::new(username, secret)?;
-        out.write(Box::into_raw(Box::new(IngoKey { key })));
+        out.write(handles::insert(key)?);
         Ok(())
     })
 }
 
-/// Frees a key handle; its keyed HMAC states are zeroized. NULL is ignored.
+/// Frees a key handle; its keyed HMAC states are zeroized. From then on every call given the
+/// handle fails with `INGO_E_INVALID_HANDLE`, even once a new key takes its place in the
+/// library's table. NULL, and a handle that is not live (freed already, or not from
+/// `ingo_key_new`), are ignored: a double free is harmless.
 ///
-/// # Safety
-/// `key` is NULL or a handle from `ingo_key_new` not yet freed, used by no other call now or
-/// later.
+/// A call that is using the key on another thread finishes first: the key is freed once no
+/// call holds it.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ingo_key_free(key: *mut IngoKey) {
+pub extern "C" fn ingo_key_free(key: *mut IngoKey) {
     shield((), || {
         if !key.is_null() {
-            // SAFETY: the caller guarantees `key` came from `Box::into_raw` in `ingo_key_new`
-            // and is freed once; dropping the box runs `SigningKey`'s zeroizing drop.
-            drop(unsafe { Box::from_raw(key) });
+            handles::remove(key);
         }
     });
 }
@@ -556,10 +549,11 @@ pub unsafe extern "C" fn ingo_key_free(key: *mut IngoKey) {
 ///
 /// Errors: `INGO_E_SIGN_*`, `INGO_E_SIGNING_STRING_*`, `INGO_E_AUTHORIZATION_*` (an invalid
 /// extra header name), `INGO_E_DATE_YEAR_OUT_OF_RANGE`, `INGO_E_INVALID_UTF8` (content type or
-/// an extra header), `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`.
+/// an extra header), `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`,
+/// `INGO_E_INVALID_HANDLE` (`key` is freed or not a key handle).
 ///
 /// # Safety
-/// `key` a live handle; `request` and every pointer in it readable for its length; `out`
+/// `request` and every pointer in it readable for its length; `out`
 /// writable, and each of its buffers writable for its `cap` bytes, none overlapping the inputs.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ingo_sign(
@@ -569,8 +563,8 @@ pub unsafe extern "C" fn ingo_sign(
     out: *mut IngoSigned,
 ) -> i32 {
     guard(|| {
-        // SAFETY: forwarded from the caller.
-        let key = unsafe { key_ref(key) }?;
+        let table = handles::read();
+        let key = table.key(key, "key")?;
         // SAFETY: forwarded from the caller.
         let raw = unsafe { arg(request, "request") }?;
         // SAFETY: forwarded from the caller.
@@ -685,10 +679,11 @@ pub unsafe extern "C" fn ingo_sign(
 ///
 /// Errors: `INGO_E_AUTHORIZATION_HEADER_LIST` and the other list codes,
 /// `INGO_E_SIGNING_STRING_*`, `INGO_E_AUTHORIZATION_TOO_LONG`, `INGO_E_INVALID_UTF8` (the list),
-/// `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`.
+/// `INGO_E_INVALID_ARGUMENT`, `INGO_E_NULL_POINTER`, `INGO_E_BUFFER_TOO_SMALL`,
+/// `INGO_E_INVALID_HANDLE`.
 ///
 /// # Safety
-/// `key` a live handle; `header_list` readable for `header_list_len` bytes; `head` and every
+/// `header_list` readable for `header_list_len` bytes; `head` and every
 /// pointer in it readable for its length; `authorization` writable, its buffer writable for its
 /// `cap` bytes and not overlapping the inputs.
 #[unsafe(no_mangle)]
@@ -701,8 +696,8 @@ pub unsafe extern "C" fn ingo_sign_head(
     authorization: *mut IngoBuf,
 ) -> i32 {
     guard(|| {
-        // SAFETY: forwarded from the caller.
-        let key = unsafe { key_ref(key) }?;
+        let table = handles::read();
+        let key = table.key(key, "key")?;
         let algorithm = self::algorithm(algorithm)?;
         let list = IngoStr {
             ptr: header_list,
@@ -840,11 +835,12 @@ pub extern "C" fn ingo_policy_default() -> IngoPolicy {
 ///
 /// Errors: the verdict codes (`INGO_E_VERIFY_*`, `INGO_E_AUTHORIZATION_*`,
 /// `INGO_E_SIGNING_STRING_*`, `INGO_E_DATE_*`, `INGO_E_DIGEST_*`; answer with
-/// `ingo_error_http_status`), and `INGO_E_NULL_POINTER`, `INGO_E_INVALID_ARGUMENT`,
-/// `INGO_E_INVALID_UTF8` (a required header name).
+/// `ingo_error_http_status(ingo_error_for_client(code))`), and `INGO_E_NULL_POINTER`, `INGO_E_INVALID_ARGUMENT`,
+/// `INGO_E_INVALID_UTF8` (a required header name), `INGO_E_INVALID_HANDLE` (an element of
+/// `keys` is freed or not a key handle; checked before anything is verified).
 ///
 /// # Safety
-/// `keys` readable for `keys_len` live handles; `policy` NULL or readable, with its required
+/// `keys` readable for `keys_len` handles; `policy` NULL or readable, with its required
 /// names; `head` and every pointer in it readable for its length; `body` readable for
 /// `body_len` bytes; `out` NULL or writable.
 #[unsafe(no_mangle)]
@@ -860,7 +856,9 @@ pub unsafe extern "C" fn ingo_verify(
 ) -> i32 {
     guard(|| {
         // SAFETY: forwarded from the caller.
-        let keys = unsafe { key_handles(keys, keys_len) }?;
+        let handles = unsafe { array(keys, keys_len, "keys") }?;
+        let table = handles::read();
+        let keys = table.store(handles)?;
         // SAFETY: forwarded from the caller.
         let policy = unsafe { policy_parts(policy) }?;
         let mut headers = None;
@@ -909,7 +907,9 @@ pub unsafe extern "C" fn ingo_verify_head(
         let slot = unsafe { pending::Slot::new(pending) }?;
         slot.end();
         // SAFETY: forwarded from the caller.
-        let keys = unsafe { key_handles(keys, keys_len) }?;
+        let handles = unsafe { array(keys, keys_len, "keys") }?;
+        let table = handles::read();
+        let keys = table.store(handles)?;
         // SAFETY: forwarded from the caller.
         let policy = unsafe { policy_parts(policy) }?;
         let mut headers = None;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::codes::{ERRORS, INGO_E_INTERNAL, code_of_kind, info};
+use crate::codes::{ERRORS, INGO_E_INTERNAL, code_of_kind, for_client, info};
 use ingo_signer_core::authorization::{AuthorizationError, Parameter};
 use ingo_signer_core::date::{DateError, SkewError};
 use ingo_signer_core::digest::DigestError;
@@ -83,6 +83,7 @@ fn signing_string_errors() -> Vec<SigningStringError> {
         HeaderMissing(name),
         HeaderRepeated(name),
         HeaderValueInvalid(name),
+        TargetFragment,
     ]
 }
 
@@ -129,6 +130,7 @@ fn verify_errors() -> Vec<VerifyError> {
         BodyTooLarge { limit: 0 },
         Replayed,
         ReplayCheckUnavailable,
+        TransferEncoding,
         Digest(from digest_errors()),
         Authorization(from authorization_errors()),
         SigningString(from signing_string_errors()),
@@ -256,6 +258,32 @@ fn every_table_kind_is_produced_by_the_core() {
             );
         }
     }
+}
+
+#[test]
+fn for_client_is_the_cores_on_every_code() {
+    // Every verify error: the code of the client's error is the client's code of the error.
+    for e in verify_errors() {
+        let code = code_of_kind(e.kind());
+        assert_eq!(
+            for_client(code),
+            code_of_kind(e.for_client().kind()),
+            "{}",
+            e.kind()
+        );
+        assert_eq!(crate::ingo_error_for_client(code), for_client(code));
+    }
+    // Only the unknown username changes; numbers that are not codes pass through.
+    let changed: Vec<i32> = ERRORS
+        .iter()
+        .map(|entry| entry.code)
+        .filter(|&code| for_client(code) != code)
+        .collect();
+    assert_eq!(changed, [code_of_kind("verify.unknown_username")]);
+    for n in [-1, 0, 99, 1006, 1007, i32::MAX] {
+        assert_eq!(for_client(for_client(n)), for_client(n));
+    }
+    assert_eq!(crate::ingo_error_for_client(i32::MIN), i32::MIN);
 }
 
 fn read(path: &str) -> String {

@@ -3,4 +3,5 @@
 //! collide with the `ingo-signer` library's.
 
 mod codes;
+mod handles;
 mod no_alloc;

@@ -95,7 +95,11 @@ fn only_key_creation_allocates() {
         };
         assert_eq!(rc, INGO_OK);
     });
-    assert_eq!(n, 1, "the key handle is one Box");
+    // The key's Box, and (the first time, or when it is full) the table of handles grows.
+    assert!(
+        (1..=2).contains(&n),
+        "the key handle is one Box: {n} allocations"
+    );
 
     let (mut date, mut length, mut digest, mut auth) =
         ([0u8; 30], [0u8; 21], [0u8; 89], [0u8; 2049]);
@@ -281,8 +285,7 @@ fn only_key_creation_allocates() {
         "verification, digests, validation or errors allocated"
     );
 
-    // SAFETY: the handle from ingo_key_new, freed once.
-    unsafe { ingo_key_free(key) };
+    ingo_key_free(key);
 }
 
 trait ToOwnedArray {

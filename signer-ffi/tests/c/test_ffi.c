@@ -845,7 +845,111 @@ static void test_errors(void) {
       CHECK(strcmp(message, "unknown error code") != 0, "%d has a message", code);
     }
   }
-  CHECK(known == 81, "%d codes", known);
+  CHECK(known == 84, "%d codes", known);
+  /* What a client is told: an unknown username is a signature mismatch; the rest is itself. */
+  CHECK(ingo_error_for_client(INGO_E_VERIFY_UNKNOWN_USERNAME) == INGO_E_VERIFY_SIGNATURE_MISMATCH,
+        "unknown username for the client");
+  CHECK(ingo_error_for_client(INGO_E_VERIFY_SIGNATURE_MISMATCH) == INGO_E_VERIFY_SIGNATURE_MISMATCH &&
+            ingo_error_for_client(INGO_E_DIGEST_MISMATCH) == INGO_E_DIGEST_MISMATCH &&
+            ingo_error_for_client(INGO_OK) == INGO_OK && ingo_error_for_client(424242) == 424242,
+        "everything else is itself");
+}
+
+/* A freed handle is refused, never taken for the key that is made after it (the review saw the
+ * freed address come back from malloc and verify with the new key). Runs under ASan too: the
+ * library never reads through a handle, so a stale one is no use-after-free either. */
+static void test_handles(void) {
+  context = "handles";
+  IngoKey *stale = NULL;
+  CHECK_CODE(ingo_key_new("alice", 5, "alice-secret", 12, &stale), INGO_OK);
+  IngoSignRequest request = demo_request();
+  Signed s;
+  IngoRequestHead head = sign_into(stale, &request, &s);
+  IngoKey *keys[] = {stale};
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW, NULL), INGO_OK);
+  ingo_key_free(stale);
+  IngoKey *fresh[8];
+  for (size_t i = 0; i < 8; i++) {
+    fresh[i] = NULL;
+    CHECK_CODE(ingo_key_new("mallory", 7, "mallory-secret", 14, &fresh[i]), INGO_OK);
+    CHECK(fresh[i] != stale, "a handle value is never given out again");
+  }
+  signed_init(&s);
+  CHECK_CODE(ingo_sign(stale, &request, NOW, &s.out), INGO_E_INVALID_HANDLE);
+  CHECK(strcmp(ingo_error_kind(INGO_E_INVALID_HANDLE), "ffi.invalid_handle") == 0, "kind");
+  CHECK(ingo_error_http_status(INGO_E_INVALID_HANDLE) == 0, "not a verdict on a request");
+  char message[256];
+  ingo_last_error_message(message, sizeof message);
+  CHECK(strstr(message, "not a live key handle") != NULL, "message %s", message);
+  /* A request mallory signs is not verified through alice's stale handle, nor is alice's. */
+  Signed m;
+  IngoRequestHead by_mallory = sign_into(fresh[0], &request, &m);
+  CHECK_CODE(verify_body(keys, 1, NULL, &by_mallory, NOW, NULL), INGO_E_INVALID_HANDLE);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW, NULL), INGO_E_INVALID_HANDLE);
+  IngoKey *mixed[] = {fresh[0], stale};
+  CHECK_CODE(verify_body(mixed, 2, NULL, &by_mallory, NOW, NULL), INGO_E_INVALID_HANDLE);
+  IngoPending pending;
+  CHECK_CODE(ingo_verify_head(keys, 1, NULL, &by_mallory, NOW, &pending), INGO_E_INVALID_HANDLE);
+  /* A forged handle (a pointer to something else) is refused the same way, and freeing it or
+   * the stale handle again does nothing. */
+  int not_a_key = 0;
+  IngoKey *forged = (IngoKey *)&not_a_key;
+  signed_init(&s);
+  CHECK_CODE(ingo_sign(forged, &request, NOW, &s.out), INGO_E_INVALID_HANDLE);
+  ingo_key_free(forged);
+  ingo_key_free(stale);
+  for (size_t i = 0; i < 8; i++) {
+    IngoKey *one[] = {fresh[i]};
+    CHECK_CODE(verify_body(one, 1, NULL, &by_mallory, NOW, NULL), INGO_OK);
+    ingo_key_free(fresh[i]);
+  }
+}
+
+/* Refusals beyond SPEC section 5 (issue 13), through the C ABI, as a C gateway meets them. */
+static void test_refusals(IngoKey *key) {
+  context = "refusals";
+  IngoSignRequest request = demo_request();
+  Signed s;
+  IngoRequestHead head = sign_into(key, &request, &s);
+  IngoKey *keys[] = {key};
+  /* Transfer-Encoding with a signed Content-Length: refused, one-shot and head first. */
+  s.headers[5].name = cstr("Transfer-Encoding");
+  s.headers[5].value = cstr("chunked");
+  IngoRequestHead chunked = head;
+  chunked.headers_len = 6;
+  CHECK_CODE(verify_body(keys, 1, NULL, &chunked, NOW, NULL), INGO_E_VERIFY_TRANSFER_ENCODING);
+  CHECK(ingo_error_http_status(INGO_E_VERIFY_TRANSFER_ENCODING) == 400, "400");
+  IngoPending pending;
+  CHECK_CODE(ingo_verify_head(keys, 1, NULL, &chunked, NOW, &pending),
+             INGO_E_VERIFY_TRANSFER_ENCODING);
+  CHECK_CODE(ingo_pending_finish(&pending, NULL), INGO_E_PENDING_STATE);
+  /* A fragment after the signed target, and a signer asked to sign one. */
+  IngoRequestHead fragment = head;
+  fragment.target = cstr("/api/v1/sessions/point-in-time/plugin#x");
+  CHECK_CODE(verify_body(keys, 1, NULL, &fragment, NOW, NULL),
+             INGO_E_SIGNING_STRING_TARGET_FRAGMENT);
+  CHECK(ingo_error_http_status(INGO_E_SIGNING_STRING_TARGET_FRAGMENT) == 400, "400");
+  IngoSignRequest with_fragment = request;
+  with_fragment.target = fragment.target;
+  signed_init(&s);
+  CHECK_CODE(ingo_sign(key, &with_fragment, NOW, &s.out), INGO_E_SIGNING_STRING_TARGET_FRAGMENT);
+  /* An unknown username: its own code for the log, a mismatch for the client. */
+  IngoKey *stranger = NULL;
+  CHECK_CODE(ingo_key_new("stranger", 8, SECRET, sizeof SECRET - 1, &stranger), INGO_OK);
+  head = sign_into(stranger, &request, &s);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW, NULL), INGO_E_VERIFY_UNKNOWN_USERNAME);
+  char logged[512], told[512], mismatch[512];
+  ingo_last_error_message(logged, sizeof logged);
+  ingo_last_error_client_message(told, sizeof told);
+  CHECK(strstr(logged, "username is not known") != NULL, "log: %s", logged);
+  IngoKey *wrong = NULL;
+  CHECK_CODE(ingo_key_new("demo", 4, "wrong", 5, &wrong), INGO_OK);
+  head = sign_into(wrong, &request, &s);
+  CHECK_CODE(verify_body(keys, 1, NULL, &head, NOW, NULL), INGO_E_VERIFY_SIGNATURE_MISMATCH);
+  ingo_last_error_client_message(mismatch, sizeof mismatch);
+  CHECK(strcmp(told, mismatch) == 0, "told %s, mismatch %s", told, mismatch);
+  ingo_key_free(stranger);
+  ingo_key_free(wrong);
 }
 
 int main(void) {
@@ -862,6 +966,8 @@ int main(void) {
     test_pending(key);
     test_payload();
     test_errors();
+    test_handles();
+    test_refusals(key);
     ingo_key_free(key);
   }
   printf("%d passed, %d failed\n", passed, failed);

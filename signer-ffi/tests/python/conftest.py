@@ -128,6 +128,8 @@ _declare("ingo_error_message", c_char_p, i32)
 _declare("ingo_error_kind", c_char_p, i32)
 _declare("ingo_error_http_status", i32, i32)
 _declare("ingo_last_error_message", size_t, ctypes.c_char_p, size_t)
+_declare("ingo_last_error_client_message", size_t, ctypes.c_char_p, size_t)
+_declare("ingo_error_for_client", i32, i32)
 _declare("ingo_key_new", i32, c_char_p, size_t, c_char_p, size_t, ctypes.POINTER(KeyP))
 _declare("ingo_key_free", None, KeyP)
 _declare("ingo_sign", i32, KeyP, ctypes.POINTER(IngoSignRequest), ctypes.c_uint64,

@@ -39,7 +39,7 @@ def test_versions():
 
 def test_every_code_in_the_header_has_a_kind_message_and_status():
     table = codes()
-    assert len(table) == 81
+    assert len(table) == 84
     assert len(set(table.values())) == len(table)
     kinds = {}
     for name, code in table.items():
@@ -238,3 +238,69 @@ def test_threads_share_keys_and_keep_their_own_last_error(demo):
             assert codes_seen == {H["INGO_E_VERIFY_DATE_SKEW"]}
             assert message.startswith("x-date is 10000 s older than now"), message
 
+
+
+def client_message():
+    buf = ctypes.create_string_buffer(1024)
+    lib.ingo_last_error_client_message(buf, len(buf))
+    return buf.value.decode()
+
+
+def test_a_freed_handle_is_refused_not_taken_for_the_next_key(keys_factory):
+    mem = Bytes()
+    alice = keys_factory([("alice", "alice-secret")])
+    code, signed, bufs = sign(alice.handles[0], mem)
+    assert code == 0
+    head = head_of(mem, signed, bufs)
+    stale = alice.handles[0]
+    lib.ingo_key_free(stale)
+    alice.handles.clear()  # freed here; the factory must not free it again (harmless anyway)
+    mallory = keys_factory([("mallory", "mallory-secret")] * 8)
+    assert stale not in mallory.handles
+    assert sign(stale, mem)[0] == H["INGO_E_INVALID_HANDLE"]
+    assert code_kind(H["INGO_E_INVALID_HANDLE"]) == "ffi.invalid_handle"
+    assert "not a live key handle" in last_message()
+    array = (ctypes.c_void_p * 2)(mallory.handles[0], stale)
+    code = lib.ingo_verify(array, 2, None, ctypes.byref(head), BODY, len(BODY), NOW, None)
+    assert code == H["INGO_E_INVALID_HANDLE"]
+    lib.ingo_key_free(stale)  # a double free does nothing
+    assert sign(mallory.handles[0], mem)[0] == 0
+
+
+def test_an_unknown_username_is_told_as_a_mismatch(keys_factory):
+    mem = Bytes()
+    demo = keys_factory(DEMO)
+    stranger = keys_factory([("stranger", DEMO[0][1])])
+    wrong = keys_factory([("demo", "wrong")])
+    answers = []
+    for signer in (stranger, wrong):
+        code, signed, bufs = sign(signer.handles[0], mem)
+        assert code == 0
+        head = head_of(mem, signed, bufs)
+        code = lib.ingo_verify(demo.array, 1, None, ctypes.byref(head), BODY, len(BODY), NOW, None)
+        told = lib.ingo_error_for_client(code)
+        answers.append((code_kind(code), code_kind(told), lib.ingo_error_http_status(told),
+                        client_message(), last_message()))
+    (unknown, told_u, status_u, client_u, log_u), (mismatch, told_m, status_m, client_m, _) = answers
+    assert (unknown, mismatch) == ("verify.unknown_username", "verify.signature_mismatch")
+    assert (told_u, status_u, client_u) == (told_m, status_m, client_m)
+    assert "not known" in log_u and "not known" not in client_u
+    assert lib.ingo_error_for_client(-5) == -5
+
+
+def test_transfer_encoding_and_fragment_are_refused(demo):
+    keys, head = demo.keys, demo.head
+    pairs = [(ctypes.string_at(head.headers[i].name.ptr, head.headers[i].name.len),
+              ctypes.string_at(head.headers[i].value.ptr, head.headers[i].value.len))
+             for i in range(head.headers_len)]
+    mem = Bytes()
+    headers, n = mem.headers(pairs + [(b"Transfer-Encoding", b"chunked")])
+    chunked = IngoRequestHead(head.method, head.target, 0, headers, n)
+    code = lib.ingo_verify(keys.array, 1, None, ctypes.byref(chunked), BODY, len(BODY), NOW, None)
+    assert code_kind(code) == "verify.transfer_encoding"
+    assert lib.ingo_error_http_status(code) == 400
+    fragment = IngoRequestHead(mem.str("POST"), mem.str("/api/v1/sessions/point-in-time/plugin#x"),
+                               0, head.headers, head.headers_len)
+    code = lib.ingo_verify(keys.array, 1, None, ctypes.byref(fragment), BODY, len(BODY), NOW, None)
+    assert code_kind(code) == "signing_string.target_fragment"
+    assert lib.ingo_error_http_status(code) == 400

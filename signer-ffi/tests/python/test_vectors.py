@@ -48,7 +48,7 @@ CASES = _load()
 
 
 def test_every_vector_is_collected():
-    assert len(CASES) == 42 + 29 + 170
+    assert len(CASES) == 42 + 29 + 178
     assert len({v["name"] for _, v in CASES}) == len(CASES)
 
 
