@@ -73,7 +73,7 @@ impl VerifyArgs {
     /// [`CliError`] for an unreadable secret or file, an unparseable request, an unusable
     /// `--username`.
     pub fn prepare(&self, io: &mut Io<'_>) -> Result<Prepared, CliError> {
-        let secret = self.secret.read()?;
+        let secret = self.secret.read(io.stderr)?;
         let expected = match &self.username {
             Some(name) => Some(key(name, &secret)?),
             None => None,

@@ -9,7 +9,11 @@
 //!
 //! It never prints the secret, nor the signature the secret would give: for a mismatching request
 //! it prints the *received* signature and "does not match", so that `explain` cannot serve as a
-//! signing oracle.
+//! signing oracle. Everything it shows from the request (the request line, header values) is
+//! escaped: a control, bidi or other format character in a request cannot rewrite the terminal.
+//!
+//! A request that carries `Transfer-Encoding` gets a check 0 before SPEC's ten: the verifier
+//! refuses it before anything else (one framing, by Content-Length).
 
 use std::fmt::Write as _;
 
@@ -48,9 +52,10 @@ impl Verdict {
     }
 }
 
-/// The SPEC §5 step a verifier error belongs to.
+/// The SPEC §5 step a verifier error belongs to (0: the framing check before them).
 fn step_of(error: VerifyError) -> u8 {
     match error {
+        VerifyError::TransferEncoding => 0,
         VerifyError::MissingAuthorization
         | VerifyError::RepeatedAuthorization
         | VerifyError::Authorization(_) => 1,
@@ -115,8 +120,8 @@ fn explain(
     let _ = writeln!(
         out,
         "request      {} {} HTTP/{}, {}, {}-byte body",
-        request.method,
-        request.target,
+        escape(request.method.as_bytes()),
+        escape(request.target.as_bytes()),
         request.version.as_str(),
         count(request.headers.len(), "header field"),
         body.len()
@@ -146,9 +151,15 @@ fn explain(
         }
     );
     let secret_source = match (&args.secret.secret_env, &args.secret.secret_file) {
-        (Some(var), _) => format!("environment variable {var}"),
-        (None, Some(path)) => format!("file {}", path.display()),
+        (Some(var), _) => format!("environment variable {}", escape(var.as_bytes())),
+        (None, Some(path)) => format!("file {}", escape(path.as_os_str().as_encoded_bytes())),
         (None, None) => "?".to_owned(),
+    };
+
+    // Check 0: one framing. The verifier refuses Transfer-Encoding before anything else.
+    let step0 = match headers.lookup("transfer-encoding") {
+        HeaderLookup::Absent => None,
+        _ => Some(Verdict::failed(VerifyError::TransferEncoding)),
     };
 
     // Step 1: the Authorization header.
@@ -407,6 +418,15 @@ fn explain(
         ("body digest matches", step10),
     ];
     let _ = writeln!(out, "\nchecks (SPEC §5, in order)");
+    if let Some(verdict) = step0 {
+        let _ = writeln!(
+            out,
+            "  {:>2}. {:<50} {}",
+            0,
+            "no Transfer-Encoding (Content-Length frames the body)",
+            verdict.render()
+        );
+    }
     for (i, (name, verdict)) in checks.iter().enumerate() {
         let _ = writeln!(out, "  {:>2}. {name:<50} {}", i + 1, verdict.render());
     }

@@ -98,7 +98,7 @@ pub fn run(args: &SignArgs, io: &mut Io<'_>) -> Result<Status, CliError> {
         Some(path) => io.read_input(path, "body")?,
         None => Vec::new(),
     };
-    let key = args.secret.key_for(&args.username)?;
+    let key = args.secret.key_for(&args.username, io.stderr)?;
     let mut signer = Signer::new(&key).http_version(VERSION);
     if args.legacy_sha256 {
         signer = signer.legacy_sha256();

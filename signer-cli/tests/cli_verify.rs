@@ -167,6 +167,13 @@ fn secret_files_lose_one_trailing_newline() {
     // Verifies `request` with the secret read from a file holding `content`.
     let verify_with_file = |content: String| {
         std::fs::write(&path, content).unwrap();
+        // Readable by its owner only: otherwise verify warns on stderr (see cli_hygiene.rs).
+        #[cfg(unix)]
+        std::fs::set_permissions(
+            &path,
+            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600),
+        )
+        .unwrap();
         let path = path.to_str().unwrap();
         run(
             &["verify", "--secret-file", path, "--now", SPEC_NOW],
@@ -211,7 +218,7 @@ fn input_problems_exit_2() {
     }
     // With a usable secret: the arguments after `--secret-env S`, standard input, and a
     // fragment of the expected message.
-    let inputs: [(&[&str], &[u8], &str); 8] = [
+    let inputs: [(&[&str], &[u8], &str); 7] = [
         (
             &["/nonexistent/request"],
             b"",
@@ -224,11 +231,6 @@ fn input_problems_exit_2() {
             "not terminated by a blank line",
         ),
         (&[], b"", "not terminated by a blank line"),
-        (
-            &[],
-            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-            "Transfer-Encoding",
-        ),
         (&["--username", "a\"b"], &request, "[key.username]"),
         (&["--max-skew", "five"], &request, "invalid value 'five'"),
         (&["a", "b"], &request, "unexpected argument 'b'"),

@@ -1,5 +1,10 @@
 //! Reading one raw HTTP/1.x request (request line, headers, blank line, body) with `httparse`:
 //! what `ingo-sign verify` and `explain` read from a file or standard input.
+//!
+//! The reader frames nothing itself: the body is every byte after the blank line, and a
+//! `Transfer-Encoding` header is passed on with the others, for the core's verifier to refuse
+//! (`verify.transfer_encoding`: the protocol frames a body by its signed `Content-Length`
+//! alone). A request-target holding `#` is passed on as well (`signing_string.target_fragment`).
 
 use std::fmt;
 
@@ -44,8 +49,6 @@ pub enum RawRequestError {
     Malformed(String),
     /// More than [`MAX_HEADERS`] header fields.
     TooManyHeaders,
-    /// The body uses `Transfer-Encoding`, whose framing this reader does not undo.
-    TransferEncoding,
 }
 
 impl fmt::Display for RawRequestError {
@@ -56,9 +59,6 @@ impl fmt::Display for RawRequestError {
             }
             RawRequestError::Malformed(why) => write!(f, "not an HTTP/1.x request: {why}"),
             RawRequestError::TooManyHeaders => write!(f, "more than {MAX_HEADERS} header fields"),
-            RawRequestError::TransferEncoding => f.write_str(
-                "Transfer-Encoding bodies are not supported; send the body with a Content-Length",
-            ),
         }
     }
 }
@@ -99,12 +99,6 @@ pub fn parse_raw_request(bytes: &[u8]) -> Result<RawRequest, RawRequestError> {
         .iter()
         .map(|h| (h.name.to_owned(), h.value.to_vec()))
         .collect();
-    if headers
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case("transfer-encoding"))
-    {
-        return Err(RawRequestError::TransferEncoding);
-    }
     Ok(RawRequest {
         method: method.to_owned(),
         target: target.to_owned(),
@@ -136,10 +130,16 @@ mod tests {
             parse_raw_request(b"GET / HTTP/1.1\r\nA: 1\r\n b\r\n\r\n"),
             Err(RawRequestError::Malformed(_))
         ));
+        // Framing and fragments are the verifier's to judge: passed on as read.
+        let chunked =
+            parse_raw_request(b"POST /p#x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                .unwrap();
+        assert_eq!(chunked.target, "/p#x");
         assert_eq!(
-            parse_raw_request(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-            Err(RawRequestError::TransferEncoding)
+            chunked.headers,
+            [("Transfer-Encoding".to_owned(), b"chunked".to_vec())]
         );
+        assert_eq!(chunked.body, b"0\r\n\r\n");
         let many: Vec<u8> = [
             &b"GET / HTTP/1.1\r\n"[..],
             &b"A: 1\r\n".repeat(MAX_HEADERS + 1),
