@@ -270,12 +270,21 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    /// A rejection for a std-layer error: its status, kind and `Display`.
+    /// A rejection for a std-layer error: the status and `Display` of what the client is told
+    /// ([`VerifyError::for_client`]: an unknown username is answered as a signature mismatch),
+    /// and the error's own kind, for logs.
     pub fn from_error(error: &crate::Error) -> Self {
+        let (status, client_message) = match error {
+            crate::Error::Verify(e) => {
+                let told = e.for_client();
+                (told.http_status(), told.to_string())
+            }
+            other => (other.http_status(), other.to_string()),
+        };
         Rejection {
-            status: StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
             kind: error.kind(),
-            client_message: error.to_string(),
+            client_message,
             detail: None,
             close: false,
         }
@@ -325,7 +334,9 @@ impl Rejection {
         self.status
     }
 
-    /// The stable kind (`verify.signature_mismatch`, `tower.body_unreadable`, ...).
+    /// The stable kind (`verify.signature_mismatch`, `tower.body_unreadable`, ...), for logs:
+    /// the error's own (`verify.unknown_username` stays itself, though the client is told a
+    /// signature mismatch).
     pub fn kind(&self) -> &'static str {
         self.kind
     }
@@ -870,5 +881,28 @@ mod tests {
         .into_response::<Full<Bytes>>();
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
         assert!(!response.headers().contains_key(WWW_AUTHENTICATE));
+    }
+
+    #[test]
+    fn an_unknown_username_is_answered_as_a_wrong_signature_and_logged_as_itself() {
+        let answer = |e: VerifyError| {
+            let response =
+                Rejection::from_error(&crate::Error::Verify(e)).into_response::<Full<Bytes>>();
+            let rejection = response.extensions().get::<Rejection>().unwrap().clone();
+            (
+                response.status(),
+                response.headers().get(WWW_AUTHENTICATE).cloned(),
+                rejection.to_json(),
+                rejection.kind(),
+            )
+        };
+        let unknown = answer(VerifyError::UnknownUsername);
+        let mismatch = answer(VerifyError::SignatureMismatch);
+        assert_eq!(
+            (&unknown.0, &unknown.1, &unknown.2),
+            (&mismatch.0, &mismatch.1, &mismatch.2)
+        );
+        assert_eq!(unknown.3, "verify.unknown_username");
+        assert_eq!(mismatch.3, "verify.signature_mismatch");
     }
 }
