@@ -11,6 +11,7 @@
 //! verifier, which is given `now`, stops accepting it after that instant. No clock is read
 //! here either.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -221,9 +222,16 @@ impl fmt::Display for FileWarning {
 
 /// An owned, growable key store. Several keys may share a username (rotation: add the new key,
 /// move clients over, then remove the old one, or give it an expiry).
+///
+/// Keys are found by username through a hash index, so the time to find a username's keys, or
+/// to find there are none, does not grow with the number of keys in the ring: a verifier's
+/// answer to an unknown username costs what its answer to a known one does (the core computes
+/// one MAC under a stand-in key for a miss), whether the ring holds ten keys or ten thousand.
 #[derive(Clone, Debug, Default)]
 pub struct KeyRing {
     keys: Vec<SigningKey>,
+    /// Where each username's keys sit in `keys`, in the order they were added.
+    index: HashMap<String, Vec<usize>>,
     warnings: Vec<FileWarning>,
 }
 
@@ -253,7 +261,7 @@ impl KeyRing {
     /// # Errors
     /// [`KeyError`] for an unusable username or an empty secret.
     pub fn add(&mut self, username: &str, secret: &[u8]) -> Result<(), KeyError> {
-        self.keys.push(SigningKey::new(username, secret)?);
+        self.add_key(SigningKey::new(username, secret)?);
         Ok(())
     }
 
@@ -276,13 +284,16 @@ impl KeyRing {
         secret: &[u8],
         not_after: u64,
     ) -> Result<(), KeyError> {
-        self.keys
-            .push(SigningKey::new(username, secret)?.not_after(not_after));
+        self.add_key(SigningKey::new(username, secret)?.not_after(not_after));
         Ok(())
     }
 
     /// Adds a key made elsewhere.
     pub fn add_key(&mut self, key: SigningKey) {
+        self.index
+            .entry(key.username().to_owned())
+            .or_default()
+            .push(self.keys.len());
         self.keys.push(key);
     }
 
@@ -290,7 +301,19 @@ impl KeyRing {
     pub fn remove(&mut self, username: &str) -> usize {
         let before = self.keys.len();
         self.keys.retain(|k| k.username() != username);
+        self.reindex();
         before.saturating_sub(self.keys.len())
+    }
+
+    /// Rebuilds the index after keys were removed (positions after them moved).
+    fn reindex(&mut self) {
+        self.index.clear();
+        for (at, key) in self.keys.iter().enumerate() {
+            self.index
+                .entry(key.username().to_owned())
+                .or_default()
+                .push(at);
+        }
     }
 
     /// Removes one key of `username`: the `index`-th (from 0) in the order they were added,
@@ -309,20 +332,12 @@ impl KeyRing {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn remove_key(&mut self, username: &str, index: usize) -> bool {
-        let at = self
-            .keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.username() == username)
-            .nth(index)
-            .map(|(at, _)| at);
-        match at {
-            Some(at) => {
-                self.keys.remove(at);
-                true
-            }
-            None => false,
-        }
+        let Some(&at) = self.index.get(username).and_then(|at| at.get(index)) else {
+            return false;
+        };
+        self.keys.remove(at);
+        self.reindex();
+        true
     }
 
     /// The keys, in the order they were added.
@@ -426,7 +441,11 @@ impl KeyRing {
 
 impl KeyStore for KeyRing {
     fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a {
-        self.keys.as_slice().keys_for(username)
+        self.index
+            .get(username)
+            .into_iter()
+            .flatten()
+            .filter_map(|&at| self.keys.get(at))
     }
 }
 
@@ -722,6 +741,34 @@ mod tests {
         let mut ring = KeyRing::new();
         ring.add_previous("demo", b"old", 5).unwrap();
         assert_eq!(ring.keys()[0].expiry(), Some(5));
+    }
+
+    #[test]
+    fn the_index_follows_adds_and_removals_in_order() {
+        let mut ring = KeyRing::new();
+        for (user, secret) in [("a", "1"), ("b", "2"), ("a", "3"), ("c", "4"), ("a", "5")] {
+            ring.add(user, secret.as_bytes()).unwrap();
+        }
+        let order = |ring: &KeyRing, user: &str| -> Vec<*const SigningKey> {
+            ring.keys_for(user).map(std::ptr::from_ref).collect()
+        };
+        let expected = |ring: &KeyRing, user: &str| -> Vec<*const SigningKey> {
+            ring.keys()
+                .iter()
+                .filter(|k| k.username() == user)
+                .map(std::ptr::from_ref)
+                .collect()
+        };
+        for user in ["a", "b", "c", "nobody"] {
+            assert_eq!(order(&ring, user), expected(&ring, user), "{user}");
+        }
+        assert!(ring.remove_key("a", 1));
+        assert_eq!(ring.remove("b"), 1);
+        for user in ["a", "b", "c"] {
+            assert_eq!(order(&ring, user), expected(&ring, user), "{user}");
+        }
+        assert_eq!(ring.keys_for("a").count(), 2);
+        assert_eq!(ring.keys_for("b").count(), 0);
     }
 
     #[test]
