@@ -9,6 +9,7 @@
 
 use core::fmt;
 
+use hmac::digest::block_api::CoreProxy;
 use hmac::digest::common::hazmat::{SerializableState, SerializedState};
 use hmac::digest::{FixedOutput, MacMarker, Output, OutputSizeUser, Update};
 use hmac::{Hmac, KeyInit, Mac};
@@ -22,7 +23,6 @@ use crate::authorization::{AuthorizationError, check_username};
 // `ZeroizeOnDrop` marker on the wrapper, so this asserts it on the parts: it fails to compile if
 // a dependency update (or a lost `zeroize` feature) silently stops wiping them.
 const _: () = {
-    use hmac::digest::block_api::CoreProxy;
     const fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>() {}
     zeroized_on_drop::<<Sha512 as CoreProxy>::Core>();
     zeroized_on_drop::<<Sha256 as CoreProxy>::Core>();
@@ -145,7 +145,23 @@ impl SigningKey {
         self.not_after.is_none_or(|not_after| now <= not_after)
     }
 
+    /// A key under the fixed stand-in secret a verifier computes its one MAC with when a
+    /// username is unknown, for a store that keeps one ([`KeyStore::stand_in`]). Its username
+    /// is `stand-in`; no store should list it among its keys, and a MAC under it is never
+    /// accepted, whatever username a request names.
+    pub fn stand_in() -> Self {
+        // A fixed, valid username and a non-empty secret: this cannot fail; were it to, the
+        // key is keyed with the secret under the same fixed username anyway.
+        SigningKey::new("stand-in", STAND_IN_SECRET).unwrap_or_else(|_| SigningKey {
+            username: heapless::String::new(),
+            sha512: <Hmac<Sha512> as KeyInit>::new(&Default::default()),
+            sha256: <Hmac<Sha256> as KeyInit>::new(&Default::default()),
+            not_after: None,
+        })
+    }
+
     /// The username sent in the Authorization header.
+    #[inline]
     pub fn username(&self) -> &str {
         &self.username
     }
@@ -188,7 +204,15 @@ fn keyed_mac<M: Mac + FixedOutput + Clone>(
     input: &(impl MacInput + ?Sized),
     out: &mut Output<M>,
 ) {
-    let mut mac = keyed.clone();
+    mac_into(keyed.clone(), input, out);
+}
+
+/// Feeds `input` to `mac`, a keyed state of its own, and finalizes it into `out`.
+fn mac_into<M: Mac + FixedOutput>(
+    mut mac: M,
+    input: &(impl MacInput + ?Sized),
+    out: &mut Output<M>,
+) {
     input.feed(&mut mac);
     // Straight into the caller's array. `Mac::finalize` returns a `CtOutput` that zeroizes
     // itself byte by byte on drop; with it inlined the compiler split the tag into 64 single
@@ -214,18 +238,18 @@ pub(crate) fn stand_in_mac(algorithm: Algorithm, input: &(impl MacInput + ?Sized
     let mut out = [0u8; 64];
     match algorithm {
         Algorithm::HmacSha512 => {
-            let [inner, outer] = &STAND_IN_SHA512;
-            keyed_mac(
-                &StandIn::<Sha512>::load(inner, outer),
+            let [inner, outer] = &STAND_IN_SHA512_STATES;
+            mac_into(
+                StandIn::<Sha512>::load(inner, outer),
                 input,
                 (&mut out).into(),
             );
         }
         Algorithm::HmacSha256 => {
-            let [inner, outer] = &STAND_IN_SHA256;
+            let [inner, outer] = &STAND_IN_SHA256_STATES;
             let state = StandIn::<Sha256>::load(inner, outer);
             if let Some((head, _)) = out.split_first_chunk_mut::<32>() {
-                keyed_mac(&state, input, head.into());
+                mac_into(state, input, head.into());
             }
         }
     }
@@ -233,9 +257,7 @@ pub(crate) fn stand_in_mac(algorithm: Algorithm, input: &(impl MacInput + ?Sized
 }
 
 /// The secret behind the stand-in MAC of an unknown username. It is not a credential: no
-/// username has it, and a MAC under it is never accepted. Only the test that derives the
-/// chaining values below reads it.
-#[cfg(test)]
+/// username has it, and a MAC under it is never accepted.
 const STAND_IN_SECRET: &[u8] = b"ingo-signer: stand-in key for usernames no store knows";
 
 /// SHA-512 chaining values of the stand-in's HMAC: after `key ^ ipad`, after `key ^ opad`.
@@ -283,23 +305,21 @@ struct StandIn<D> {
     outer: D,
 }
 
-impl<D: Default + SerializableState> StandIn<D> {
-    /// The two hashes, each after one block (block count 1, empty buffer), with the given
-    /// chaining values. Were the sha2 crate to refuse the serialized form, the hashes start from
-    /// their initial values instead: the MAC still costs one MAC, and is never accepted anyway.
-    fn load<W: Copy + ChainingWord, const N: usize>(inner: &[W; N], outer: &[W; N]) -> Self {
-        let load = |words: &[W; N]| {
-            let mut bytes = SerializedState::<D>::default();
-            if let Some((state, counter)) = bytes.split_at_mut_checked(N.saturating_mul(W::BYTES)) {
-                for (word, chunk) in words.iter().zip(state.chunks_exact_mut(W::BYTES)) {
-                    word.write_le(chunk);
-                }
-                // The block count (little-endian, 16 bytes for SHA-512, 8 for SHA-256): one.
-                if let Some(first) = counter.first_mut() {
-                    *first = 1;
-                }
-            }
-            D::deserialize(&bytes).unwrap_or_default()
+impl<D: CoreProxy> StandIn<D>
+where
+    D::Core: SerializableState + Default,
+{
+    /// The two hashes, each after one block, from their block-level states serialized at
+    /// compile time (the chaining values and a block count of 1), each joined to an empty
+    /// buffer. Were the sha2 crate to refuse the serialized form, the hashes start from their
+    /// initial values instead: the MAC still costs one MAC, and is never accepted anyway.
+    fn load(inner: &[u8], outer: &[u8]) -> Self {
+        let load = |bytes: &[u8]| {
+            let core = SerializedState::<D::Core>::try_from(bytes)
+                .ok()
+                .and_then(|state| D::Core::deserialize(&state).ok())
+                .unwrap_or_default();
+            D::compose(core, Default::default())
         };
         StandIn {
             inner: load(inner),
@@ -308,25 +328,64 @@ impl<D: Default + SerializableState> StandIn<D> {
     }
 }
 
-/// A word of a SHA-2 chaining value.
-trait ChainingWord {
-    const BYTES: usize;
-    fn write_le(self, out: &mut [u8]);
+/// The serialized block-level state of SHA-512 after one block, as `sha2` serializes
+/// `Sha512VarCore`: the eight chaining values, then the block count (a `u128`, here 1), all
+/// little-endian.
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time only, for the constants below: an index out of bounds is a compile error, not a panic"
+)]
+const fn sha512_state(words: &[u64; 8]) -> [u8; 80] {
+    let mut out = [0u8; 80];
+    let mut i = 0;
+    while i < 8 {
+        let bytes = words[i].to_le_bytes();
+        let mut j = 0;
+        while j < 8 {
+            out[i * 8 + j] = bytes[j];
+            j += 1;
+        }
+        i += 1;
+    }
+    out[64] = 1;
+    out
 }
 
-impl ChainingWord for u64 {
-    const BYTES: usize = 8;
-    fn write_le(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_le_bytes());
+/// As [`sha512_state`], for SHA-256: eight `u32` chaining values, then the block count (a
+/// `u64`).
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time only, for the constants below: an index out of bounds is a compile error, not a panic"
+)]
+const fn sha256_state(words: &[u32; 8]) -> [u8; 40] {
+    let mut out = [0u8; 40];
+    let mut i = 0;
+    while i < 8 {
+        let bytes = words[i].to_le_bytes();
+        let mut j = 0;
+        while j < 4 {
+            out[i * 4 + j] = bytes[j];
+            j += 1;
+        }
+        i += 1;
     }
+    out[32] = 1;
+    out
 }
 
-impl ChainingWord for u32 {
-    const BYTES: usize = 4;
-    fn write_le(self, out: &mut [u8]) {
-        out.copy_from_slice(&self.to_le_bytes());
-    }
-}
+/// The stand-in's SHA-512 states, serialized: after `key ^ ipad`, after `key ^ opad`.
+const STAND_IN_SHA512_STATES: [[u8; 80]; 2] = [
+    sha512_state(&STAND_IN_SHA512[0]),
+    sha512_state(&STAND_IN_SHA512[1]),
+];
+
+/// The stand-in's SHA-256 states, serialized.
+const STAND_IN_SHA256_STATES: [[u8; 40]; 2] = [
+    sha256_state(&STAND_IN_SHA256[0]),
+    sha256_state(&STAND_IN_SHA256[1]),
+];
 
 impl<D: OutputSizeUser> OutputSizeUser for StandIn<D> {
     type OutputSize = D::OutputSize;
@@ -356,9 +415,20 @@ impl<D> MacMarker for StandIn<D> {}
 pub trait KeyStore {
     /// The keys of `username`; none when the username is unknown.
     fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a;
+
+    /// The store's [`SigningKey::stand_in`], if it keeps one: what a verifier computes its one
+    /// MAC with when a username has no key here, so that the refusal costs what a known
+    /// username's wrong signature does. With one, that MAC is the same clone of keyed states a
+    /// known key's is; without (the default), the verifier loads the same states from
+    /// constants, which takes a few percent longer. Keep one in a long-lived store (built
+    /// once: keying costs four compression rounds).
+    fn stand_in(&self) -> Option<&SigningKey> {
+        None
+    }
 }
 
 impl KeyStore for [SigningKey] {
+    #[inline]
     fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a {
         self.iter().filter(move |k| k.username() == username)
     }
@@ -489,6 +559,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_stores_stand_in_is_the_same_hmac() {
+        let key = SigningKey::stand_in();
+        assert_eq!(key.username(), "stand-in");
+        let data = [0x5au8; 200];
+        for alg in [Algorithm::HmacSha512, Algorithm::HmacSha256] {
+            assert_eq!(key.mac(alg, &data[..]), stand_in_mac(alg, &data[..]));
+        }
+        assert!(([] as [SigningKey; 0]).stand_in().is_none());
     }
 
     #[test]

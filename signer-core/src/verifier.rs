@@ -26,8 +26,8 @@
 //!   request, and costs no MAC. Any value is refused, `identity` and `chunked` alike.
 //! - **A `#` in the request-target is refused** (`signing_string.target_fragment`, with the
 //!   request line at step 5): see [`SigningStringError::TargetFragment`].
-//! - **An unknown username fails where a wrong signature fails.** Step 4 looks the username up,
-//!   but a miss is reported at step 6, after the signing string is built (step 5) and one MAC is
+//! - **An unknown username fails where a wrong signature fails.** Step 4 asks the store for the
+//!   username's keys, but a miss is reported at step 6, after the signing string is built (step 5) and one MAC is
 //!   computed with a fixed stand-in key: the refusal of an unknown username then takes the path
 //!   and the time of a wrong signature for a one-key username. Reported at step 4, a request
 //!   with a defect of step 5 (a missing signed header, a `#`) would be told apart: 400 for a
@@ -426,10 +426,10 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         let mut lines = SigningLines::listing(list);
         let positions = self.signed_positions(algorithm, &lines, list)?;
 
-        // 4. The username is looked up. A miss is reported at step 6, where a wrong signature
-        // is (see the module's decisions).
-        let mut keys = self.store.keys_for(auth.username()).peekable();
-        let known = keys.peek().is_some();
+        // 4. The username's keys. Whether there are any is found by trying them at step 6,
+        // and a miss is reported there, where a wrong signature is (see the module's
+        // decisions).
+        let keys = self.store.keys_for(auth.username());
 
         // 5. Every signed header occurs once and is single-line. Each is looked up here, once:
         // the MACs below and the checks after them read these lines.
@@ -441,26 +441,33 @@ impl<'a, S: KeyStore + ?Sized> Verifier<'a, S> {
         // and never counted.
         let mut matched = Choice::from(0);
         let mut key_index = 0usize;
-        if known {
-            for (index, key) in keys.enumerate() {
-                let this = bytes_eq(
-                    Signature::compute(key, algorithm, &lines).as_bytes(),
-                    auth.signature(),
-                ) & Choice::from(u8::from(key.is_valid_at(now)));
-                key_index = if bool::from(this & !matched) {
-                    index
-                } else {
-                    key_index
-                };
-                matched |= this;
-            }
-        } else {
-            // `Choice::from` hides its value from the optimiser, so the MAC and the comparison
-            // are computed although their result is dropped.
-            matched = bytes_eq(
-                Signature::stand_in(algorithm, &lines).as_bytes(),
-                auth.signature(),
-            ) & Choice::from(0);
+        // One step of the loop: the same code for a known key and for the stand-in.
+        let mut try_mac = |index: usize, mac: Signature, counts: Choice| {
+            let this = bytes_eq(mac.as_bytes(), auth.signature()) & counts;
+            key_index = if bool::from(this & !matched) {
+                index
+            } else {
+                key_index
+            };
+            matched |= this;
+        };
+        let mut tried = 0usize;
+        for (index, key) in keys.enumerate() {
+            let valid = Choice::from(u8::from(key.is_valid_at(now)));
+            try_mac(index, Signature::compute(key, algorithm, &lines), valid);
+            tried = index.saturating_add(1);
+        }
+        let known = tried > 0;
+        if !known {
+            // The store's stand-in key when it keeps one (the same clone of keyed states as a
+            // known key), else the same states loaded from constants. Its match never counts:
+            // `Choice::from` hides the 0 from the optimiser, so the MAC and the comparison are
+            // computed although their result is dropped.
+            let mac = match self.store.stand_in() {
+                Some(key) => Signature::compute(key, algorithm, &lines),
+                None => Signature::stand_in(algorithm, &lines),
+            };
+            try_mac(0, mac, Choice::from(0));
         }
         if !bool::from(matched) {
             return Err(if known {

@@ -233,3 +233,54 @@ fn a_previous_key_stops_verifying_after_its_expiry() {
         Err(VerifyError::SignatureMismatch)
     );
 }
+
+/// A store that gives the verifier a stand-in key (as `KeyRing` and the C ABI do).
+struct WithStandIn {
+    keys: Vec<SigningKey>,
+    stand_in: SigningKey,
+}
+
+impl ingo_signer_core::KeyStore for WithStandIn {
+    fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a {
+        self.keys[..].keys_for(username)
+    }
+
+    fn stand_in(&self) -> Option<&SigningKey> {
+        Some(&self.stand_in)
+    }
+}
+
+#[test]
+fn a_stand_in_never_verifies_even_the_right_key() {
+    use ingo_signer_core::KeyStore as _;
+    // The stand-in MAC is never counted: even a store whose "stand-in" is the very key the
+    // request was signed with (a store bug) refuses the username it does not list.
+    let stranger = SigningKey::new("stranger", b"secret").unwrap();
+    let store = WithStandIn {
+        keys: vec![key()],
+        stand_in: stranger.clone(),
+    };
+    let verifier = Verifier::new(&store, Policy::default());
+    assert_eq!(
+        both(&verifier, &head(TARGET, &signed(&stranger, TARGET)), NOW),
+        Err(VerifyError::UnknownUsername)
+    );
+    assert_eq!(
+        both(&verifier, &head(TARGET, &signed(&key(), TARGET)), NOW),
+        Ok(0)
+    );
+    // The core's own stand-in key: a fixed username no store lists, and no default on slices.
+    let stand_in = SigningKey::stand_in();
+    assert_eq!(stand_in.username(), "stand-in");
+    assert!([key()].stand_in().is_none());
+    let store = WithStandIn {
+        keys: vec![key()],
+        stand_in,
+    };
+    let verifier = Verifier::new(&store, Policy::default());
+    let by_stand_in = signed(&SigningKey::stand_in(), TARGET);
+    assert_eq!(
+        both(&verifier, &head(TARGET, &by_stand_in), NOW),
+        Err(VerifyError::UnknownUsername)
+    );
+}
