@@ -224,15 +224,28 @@ impl fmt::Display for FileWarning {
 /// move clients over, then remove the old one, or give it an expiry).
 ///
 /// Keys are found by username through a hash index, so the time to find a username's keys, or
-/// to find there are none, does not grow with the number of keys in the ring: a verifier's
-/// answer to an unknown username costs what its answer to a known one does (the core computes
-/// one MAC under a stand-in key for a miss), whether the ring holds ten keys or ten thousand.
-#[derive(Clone, Debug, Default)]
+/// to find there are none, does not grow with the number of keys in the ring. For a username
+/// it does not know, the ring gives the verifier its [`SigningKey::stand_in`], keyed once when
+/// the ring was made: the one MAC the verifier computes then is the same work as a known
+/// username's, so the refusal's time does not tell which usernames exist.
+#[derive(Clone, Debug)]
 pub struct KeyRing {
     keys: Vec<SigningKey>,
     /// Where each username's keys sit in `keys`, in the order they were added.
     index: HashMap<String, Vec<usize>>,
+    stand_in: SigningKey,
     warnings: Vec<FileWarning>,
+}
+
+impl Default for KeyRing {
+    fn default() -> Self {
+        KeyRing {
+            keys: Vec::new(),
+            index: HashMap::new(),
+            stand_in: SigningKey::stand_in(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -447,6 +460,10 @@ impl KeyStore for KeyRing {
             .flatten()
             .filter_map(|&at| self.keys.get(at))
     }
+
+    fn stand_in(&self) -> Option<&SigningKey> {
+        Some(&self.stand_in)
+    }
 }
 
 /// A secret read from a file: its bytes, and a warning when others can read the file.
@@ -586,7 +603,7 @@ mod tests {
                 "duplicate field `secret`",
             ),
             (format!(r#"["{secret}"]"#), 1, "expected a sequence"),
-            (format!(r#"{secret}"#), 1, "expected value"),
+            (secret.to_owned(), 1, "expected value"),
         ];
         for (text, line, expected) in cases {
             let error = KeyRing::from_json(&text).unwrap_err();
