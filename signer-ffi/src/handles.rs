@@ -63,11 +63,15 @@ pub(crate) struct Table {
     slots: Vec<Slot>,
     /// Slots without a key that may take one (not retired), most recently freed last.
     free: Vec<usize>,
+    /// The core's stand-in key, keyed with the first key made: what the verifier computes its
+    /// one MAC with for a username the caller's keys do not have (`KeyStore::stand_in`).
+    stand_in: Option<Box<SigningKey>>,
 }
 
 static TABLE: RwLock<Table> = RwLock::new(Table {
     slots: Vec::new(),
     free: Vec::new(),
+    stand_in: None,
 });
 
 /// The handle of `slot` at `generation`.
@@ -141,6 +145,9 @@ pub(crate) fn read() -> RwLockReadGuard<'static, Table> {
 pub(crate) fn insert(key: SigningKey) -> Result<*mut IngoKey, Failure> {
     let key = Box::new(key);
     let mut table = TABLE.write().unwrap_or_else(PoisonError::into_inner);
+    if table.stand_in.is_none() {
+        table.stand_in = Some(Box::new(SigningKey::stand_in()));
+    }
     let slot = match table.free.pop() {
         Some(slot) => slot,
         None if table.slots.len() < MAX_SLOTS => {
@@ -200,6 +207,10 @@ impl KeyStore for Keys<'_> {
             .iter()
             .filter_map(|&handle| self.table.get(handle))
             .filter(move |key| key.username() == username)
+    }
+
+    fn stand_in(&self) -> Option<&SigningKey> {
+        self.table.stand_in.as_deref()
     }
 }
 
