@@ -20,6 +20,16 @@
 //! predictor alone then separates the classes in the header parser (|t| > 1,000 measured),
 //! which says nothing about the secret: the parser only sees what the sender sent.
 //!
+//! `unknown_username` compares two refusals instead of two candidates: a request from a
+//! username the store does not know (Left) and one from a known username with a wrong
+//! signature (Right), each with a random target and signature, against a store that keeps a
+//! stand-in key (as `KeyRing` and the C ABI do). The verifier computes one MAC under the
+//! stand-in key for the first and one under the username's key for the second, and fails both
+//! at SPEC §5 step 6; a verifier that refused an unknown username before the MAC (as this one
+//! did before issue 13) shows here as a |t| in the hundreds. Its ratio of times, per store size
+//! and kind, is `src/bin/username_ratio.rs`, and `username_icount.sh` gates it on instruction
+//! counts.
+//!
 //! `control_*` benches run the same classes through a naive comparison (a byte loop that stops
 //! at the first difference) after the same HMAC or hash work: they show what a leak looks
 //! like at this noise level, so that a small |t| for the real benches means something. They
@@ -34,8 +44,8 @@ use ingo_signer_core::digest::BodyDigest;
 use ingo_signer_core::header_list::HeaderList;
 use ingo_signer_core::signer::{Body, sign_head};
 use ingo_signer_core::{
-    Algorithm, DigestAlgorithm, HttpVersion, PendingBody, Policy, Request, RequestHead, Signer,
-    SigningKey, Verifier, VerifyError,
+    Algorithm, DigestAlgorithm, HttpVersion, KeyStore, PendingBody, Policy, Request, RequestHead,
+    Signer, SigningKey, Verifier, VerifyError,
 };
 
 const USERNAME: &str = "demo";
@@ -197,6 +207,72 @@ fn mac_verify_head(runner: &mut CtRunner, rng: &mut BenchRng) {
     }
 }
 
+/// A store that keeps a stand-in key, as `ingo_signer`'s `KeyRing` and the C ABI's key table
+/// do (`KeyStore::stand_in`).
+struct StandInStore {
+    keys: Vec<SigningKey>,
+    stand_in: SigningKey,
+}
+
+impl KeyStore for StandInStore {
+    fn keys_for<'a>(&'a self, username: &'a str) -> impl Iterator<Item = &'a SigningKey> + 'a {
+        self.keys[..].keys_for(username)
+    }
+
+    fn stand_in(&self) -> Option<&SigningKey> {
+        Some(&self.stand_in)
+    }
+}
+
+/// An unknown username (Left) against a known one with a wrong signature (Right): see the
+/// module docs. The two usernames have the same length, and so do the two Authorization
+/// headers.
+fn unknown_username(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let keys = StandInStore {
+        keys: vec![SigningKey::new("user-00042", b"s-42").expect("key")],
+        stand_in: SigningKey::stand_in(),
+    };
+    let verifier = Verifier::new(&keys, Policy::default());
+    let common: Vec<(String, String)> = signed_headers(&key(), "/", Body::Bytes(BODY))
+        .into_iter()
+        .filter(|(n, _)| n != "Authorization")
+        .collect();
+    let samples: Vec<(Class, String, String)> = (0..samples())
+        .map(|_| {
+            let class = class_of(rng);
+            // Names that differ only in their last byte: comparing either with the stored one
+            // takes the same time.
+            let username = match class {
+                Class::Left => "user-00043",
+                Class::Right => "user-00042",
+            };
+            let mut signature = [0u8; 64];
+            rng.fill_bytes(&mut signature);
+            let authorization = format!(
+                "hmac username=\"{username}\", algorithm=\"hmac-sha512\", headers=\"{SIGNED_LIST}\", signature=\"{}\"",
+                Base64::encode_string(&signature)
+            );
+            (class, random_target(rng), authorization)
+        })
+        .collect();
+    let mut fields = [("", ""); 5];
+    for (slot, (n, v)) in fields.iter_mut().zip(&common) {
+        *slot = (n.as_str(), v.as_str());
+    }
+    for (class, target, authorization) in &samples {
+        fields[4] = ("Authorization", authorization.as_str());
+        let head = head(target, &fields);
+        runner.run_one(*class, || {
+            let result = verifier.verify_head(&head, NOW);
+            debug_assert!(matches!(
+                result,
+                Err(VerifyError::UnknownUsername | VerifyError::SignatureMismatch)
+            ));
+            result.is_err()
+        });
+    }
+}
+
 /// Control for [`mac_verify_head`]: the same HMAC, then a naive early-exit comparison.
 fn control_naive_mac(runner: &mut CtRunner, rng: &mut BenchRng) {
     let key = key();
@@ -341,6 +417,7 @@ ctbench_main!(
     mac_verify_head,
     digest_finish,
     digest_verify,
+    unknown_username,
     control_naive_mac,
     control_naive_digest
 );
