@@ -32,8 +32,18 @@ fn key(username: &str, secret: &[u8]) -> *mut IngoKey {
     out
 }
 
-/// Signs `POST /p` with `key` and returns the Authorization value, or the code.
-fn sign(key: *const IngoKey) -> Result<String, i32> {
+const NOW: u64 = 1_700_000_000;
+
+/// The four header values `ingo_sign` writes, as text.
+struct Signed {
+    x_date: String,
+    content_length: String,
+    digest: String,
+    authorization: String,
+}
+
+/// Signs `POST /p` (body `{}`) with `key`, or returns the code.
+fn sign_values(key: *const IngoKey) -> Result<Signed, i32> {
     let (mut date, mut length, mut digest, mut auth) =
         ([0u8; 30], [0u8; 21], [0u8; 89], [0u8; 2049]);
     let buf = |bytes: &mut [u8]| IngoBuf {
@@ -61,50 +71,32 @@ fn sign(key: *const IngoKey) -> Result<String, i32> {
         order: 0,
     };
     // SAFETY: every pointer is to a live local of the right length; outputs do not overlap.
-    let rc = unsafe { ingo_sign(key, &request, 1_700_000_000, &mut signed) };
+    let rc = unsafe { ingo_sign(key, &request, NOW, &mut signed) };
     if rc != INGO_OK {
         return Err(rc);
     }
-    let len = signed.authorization.len;
-    Ok(String::from_utf8(auth[..len].to_vec()).unwrap())
+    let text = |bytes: &[u8], len: usize| String::from_utf8(bytes[..len].to_vec()).unwrap();
+    Ok(Signed {
+        x_date: text(&date, signed.x_date.len),
+        content_length: text(&length, signed.content_length.len),
+        digest: text(&digest, signed.digest.len),
+        authorization: text(&auth, signed.authorization.len),
+    })
+}
+
+/// Signs `POST /p` with `key` and returns the Authorization value, or the code.
+fn sign(key: *const IngoKey) -> Result<String, i32> {
+    sign_values(key).map(|signed| signed.authorization)
 }
 
 /// Verifies a request signed by `signer` against the store `keys`.
 fn verify_with(keys: &[*mut IngoKey], signer: *const IngoKey) -> i32 {
-    let (mut date, mut length, mut digest, mut auth) =
-        ([0u8; 30], [0u8; 21], [0u8; 89], [0u8; 2049]);
-    let buf = |bytes: &mut [u8]| IngoBuf {
-        ptr: bytes.as_mut_ptr().cast::<c_char>(),
-        cap: bytes.len(),
-        len: 0,
-    };
-    let mut signed = IngoSigned {
-        x_date: buf(&mut date),
-        content_type: s(b""),
-        content_length: buf(&mut length),
-        digest_header: ptr::null(),
-        digest: buf(&mut digest),
-        authorization: buf(&mut auth),
-    };
-    let request = IngoSignRequest {
-        method: s(b"POST"),
-        target: s(b"/p"),
-        content_type: s(b""),
-        body: s(b"{}"),
-        extra_headers: ptr::null(),
-        extra_headers_len: 0,
-        algorithm: 0,
-        version: 0,
-        order: 0,
-    };
-    let now = 1_700_000_000;
-    // SAFETY: as in `sign`.
-    let rc = unsafe { ingo_sign(signer, &request, now, &mut signed) };
-    assert_eq!(rc, INGO_OK);
+    let signed = sign_values(signer).unwrap();
+    let now = NOW;
     let headers = [
         IngoHeader {
             name: s(b"X-Date"),
-            value: s(&date[..signed.x_date.len]),
+            value: s(signed.x_date.as_bytes()),
         },
         IngoHeader {
             name: s(b"Content-Type"),
@@ -112,15 +104,15 @@ fn verify_with(keys: &[*mut IngoKey], signer: *const IngoKey) -> i32 {
         },
         IngoHeader {
             name: s(b"Content-Length"),
-            value: s(&length[..signed.content_length.len]),
+            value: s(signed.content_length.as_bytes()),
         },
         IngoHeader {
             name: s(b"Content-sha512"),
-            value: s(&digest[..signed.digest.len]),
+            value: s(signed.digest.as_bytes()),
         },
         IngoHeader {
             name: s(b"Authorization"),
-            value: s(&auth[..signed.authorization.len]),
+            value: s(signed.authorization.as_bytes()),
         },
     ];
     let head = IngoRequestHead {
