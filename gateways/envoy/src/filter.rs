@@ -72,7 +72,7 @@ pub trait Host: SharedData {
 /// The error as the client is told it. Every gateway answers with this view and logs the
 /// original kind (CONTRACTS.md, "Core error mapping at the edge").
 fn client_view(error: VerifyError) -> VerifyError {
-    error
+    error.for_client()
 }
 
 /// Why a request is refused: the core's error, or one of the gateway's own.
