@@ -67,11 +67,8 @@ impl From<BindingError> for PyErr {
 
 /// The error as a client is told it: the core's `VerifyError::for_client` (an unknown username
 /// is answered as a signature mismatch, so answers do not reveal which usernames exist).
-///
-/// Until `for_client` lands in the core, every error is told as itself (CONTRACTS.md, "Core
-/// error mapping at the edge").
 pub(crate) fn client_view(e: VerifyError) -> VerifyError {
-    e
+    e.for_client()
 }
 
 /// `ingo_signer.VerifyError(message, kind, http_status, client=...)`: `client` is the error as

@@ -169,11 +169,6 @@ def test_verify_error_attributes_and_pickle() -> None:
     assert "kind='digest.mismatch'" in repr(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until the core's VerifyError::for_client lands, every error is told as itself "
-    "(errors.rs client_view); strict, so the switch must remove this mark",
-)
 def test_unknown_username_is_told_as_a_signature_mismatch() -> None:
     """CONTRACTS.md: the client hears a mismatch; the log keeps the original kind."""
     headers = signed()
