@@ -60,6 +60,8 @@ local ingo_version = clib.ingo_version
 local ingo_error_kind = clib.ingo_error_kind
 local ingo_error_http_status = clib.ingo_error_http_status
 local ingo_last_error_message = clib.ingo_last_error_message
+local ingo_last_error_client_message = clib.ingo_last_error_client_message
+local ingo_error_for_client = clib.ingo_error_for_client
 local ingo_policy_default = clib.ingo_policy_default
 local ingo_key_new = clib.ingo_key_new
 local ingo_verify_head = clib.ingo_verify_head
@@ -141,16 +143,26 @@ local function last_error_message()
 end
 
 
--- nil, kind, message, status, client_message for a failed call's code. A code that is not a
--- verdict on the request (ffi.*: a bug or a misconfiguration) fails closed with 500.
+-- The same error as a client is told it (the core's for_client: an unknown username reads as
+-- a signature mismatch, so answers do not reveal which usernames exist).
+local function last_error_client_message()
+    local n = tonumber(ingo_last_error_client_message(errbuf, ERRBUF_LEN))
+    return ffi_string(errbuf, math_min(n, ERRBUF_LEN - 1))
+end
+
+
+-- nil, kind, message, status, client_message for a failed call's code: the kind and message
+-- are the error's own (for the log), the status and client message what the core tells a
+-- client. A code that is not a verdict on the request (ffi.*: a bug or a misconfiguration)
+-- fails closed with 500.
 local function refusal(code)
     local kind = ffi_string(ingo_error_kind(code))
     local message = last_error_message()
-    local status = tonumber(ingo_error_http_status(code))
+    local status = tonumber(ingo_error_http_status(ingo_error_for_client(code)))
     if status == 0 then
         return nil, kind, message, 500, INTERNAL_MESSAGE
     end
-    return nil, kind, message, status, message
+    return nil, kind, message, status, last_error_client_message()
 end
 
 

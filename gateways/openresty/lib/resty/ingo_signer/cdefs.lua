@@ -42,6 +42,7 @@ static const int INGO_E_INVALID_ARGUMENT = 4;
 static const int INGO_E_PENDING_STATE = 5;
 static const int INGO_E_PANIC = 6;
 static const int INGO_E_INTERNAL = 7;
+static const int INGO_E_INVALID_HANDLE = 8;
 static const int INGO_E_VERIFY_MISSING_AUTHORIZATION = 1001;
 static const int INGO_E_VERIFY_REPEATED_AUTHORIZATION = 1002;
 static const int INGO_E_VERIFY_ALGORITHM_NOT_ALLOWED = 1003;
@@ -56,6 +57,7 @@ static const int INGO_E_VERIFY_CONTENT_LENGTH_MISMATCH = 1011;
 static const int INGO_E_VERIFY_BODY_TOO_LARGE = 1012;
 static const int INGO_E_VERIFY_REPLAYED = 1013;
 static const int INGO_E_VERIFY_REPLAY_UNAVAILABLE = 1014;
+static const int INGO_E_VERIFY_TRANSFER_ENCODING = 1015;
 static const int INGO_E_AUTHORIZATION_TOO_LONG = 2001;
 static const int INGO_E_AUTHORIZATION_SCHEME = 2002;
 static const int INGO_E_AUTHORIZATION_SYNTAX = 2003;
@@ -79,6 +81,7 @@ static const int INGO_E_SIGNING_STRING_INVALID_TARGET = 3002;
 static const int INGO_E_SIGNING_STRING_HEADER_MISSING = 3003;
 static const int INGO_E_SIGNING_STRING_HEADER_REPEATED = 3004;
 static const int INGO_E_SIGNING_STRING_HEADER_VALUE_INVALID = 3005;
+static const int INGO_E_SIGNING_STRING_TARGET_FRAGMENT = 3006;
 static const int INGO_E_DATE_MALFORMED = 4001;
 static const int INGO_E_DATE_UNKNOWN_WEEKDAY = 4002;
 static const int INGO_E_DATE_UNKNOWN_MONTH = 4003;
@@ -201,7 +204,11 @@ const char *ingo_error_kind(int32_t code);
 
 int32_t ingo_error_http_status(int32_t code);
 
+int32_t ingo_error_for_client(int32_t code);
+
 size_t ingo_last_error_message(char *buf, size_t cap);
+
+size_t ingo_last_error_client_message(char *buf, size_t cap);
 
 int32_t ingo_key_new(const char *username,
                      size_t username_len,
