@@ -1,7 +1,7 @@
 //! The `Content-Type` and `Content-Length` rules (SPEC §5.8, §5.9), shared by the signer (which
 //! refuses to sign what a verifier would refuse) and the verifier.
 
-use crate::signing_string::trim_ows;
+use crate::scan::trim_ows;
 
 /// The media type every signed request carries.
 pub const JSON_MEDIA_TYPE: &str = "application/json";

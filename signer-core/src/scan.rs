@@ -1,4 +1,5 @@
-//! Byte scans over header text, in fixed blocks with no branch per byte.
+//! Byte scans over header text, in fixed blocks with no branch per byte, and the trim of HTTP's
+//! optional whitespace around a header value.
 //!
 //! Every request runs a handful of scans: a value for CR/LF/NUL, the target for non-visible
 //! bytes, the Authorization parameters for their closing quote, the header list for spaces. A
@@ -42,9 +43,27 @@ pub(crate) fn any_byte(bytes: &[u8], test: impl Fn(u8) -> bool) -> bool {
     find_byte(bytes, test).is_some()
 }
 
+/// Removes leading and trailing spaces and tabs (HTTP's OWS).
+pub fn trim_ows(value: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i.saturating_add(1));
+    value.get(start..end).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trims_only_spaces_and_tabs() {
+        assert_eq!(trim_ows(b" \t a b\t "), b"a b");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b"\x0ba"), b"\x0ba");
+    }
 
     #[test]
     fn finds_what_position_finds_on_every_block_boundary() {

@@ -27,10 +27,11 @@
 //!   are 1 to 255 characters like the raw names.
 //! - The token counts as given when the key is present with any value but `null`.
 
-use super::Options;
 use super::json::JsonError;
+use super::options::Options;
 use super::report::{Report, Requirement, Rule};
-use super::rules::{Field, Format, INTEGER_MAX, IntRule, Judge, Kind, Need, validate_table};
+use super::rules::{Judge, validate_table};
+use super::table::{Field, Format, INTEGER_MAX, IntRule, Kind, Need};
 use super::walk::Slot;
 
 const ROOT: Option<usize> = None;
@@ -235,7 +236,7 @@ mod tests {
 
     #[test]
     fn the_table_and_its_indices_agree() {
-        crate::payload::rules::assert_table_consistent(&FIELDS);
+        crate::payload::table::assert_table_consistent(&FIELDS);
         assert_eq!(FIELDS[TOKEN].path, "customer_account_token");
         assert_eq!(FIELDS[EXPIRATION_DATE].path, "expiration_date");
         let raw = RAW.map(|i| FIELDS[i].path);

@@ -21,6 +21,8 @@ use core::fmt;
 
 use crate::echo::Escaped;
 
+use super::codes::LOCALES_TEXT;
+
 /// The most violations a [`Report`] keeps; further ones are only counted.
 pub const MAX_VIOLATIONS: usize = 32;
 
@@ -456,7 +458,7 @@ impl Rule {
                 EmailProblem::EmptyDomain => "must be an e-mail address with a domain after the @",
                 EmailProblem::Whitespace => "must be an e-mail address without spaces",
             }),
-            Self::Locale => write!(f, "must be one of {}", super::rules::LOCALES_TEXT),
+            Self::Locale => write!(f, "must be one of {}", LOCALES_TEXT),
             Self::Uri(p) => {
                 f.write_str("must be an absolute http:// or https:// URI with a host")?;
                 f.write_str(match p {

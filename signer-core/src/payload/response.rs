@@ -16,7 +16,7 @@ use core::fmt;
 
 use super::json::{self, JsonError, JsonStr};
 use super::report::JsonType;
-use super::rules::{Field, Format, IntRule, Kind};
+use super::table::{Field, Format, IntRule, Kind};
 use super::walk::{Sink, Slot, walk};
 
 /// A response `status`, classified.
@@ -526,7 +526,7 @@ mod tests {
     #[test]
     fn the_tables_and_their_indices_agree() {
         for table in [&SESSION_CREATE[..], &PUSH_TO_CARD[..]] {
-            crate::payload::rules::assert_table_consistent(table);
+            crate::payload::table::assert_table_consistent(table);
             let common = [0, 1, 2, 3].map(|i| table[i].path);
             assert_eq!(common, ["status", "client_message", "data", "time"]);
             assert_eq!(table[DATA].path, "data");

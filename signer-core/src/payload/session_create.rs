@@ -17,10 +17,11 @@
 
 use core::fmt;
 
-use super::Options;
 use super::json::JsonError;
+use super::options::Options;
 use super::report::{Report, Requirement, Rule};
-use super::rules::{Field, Format, HOST_URI_MAX, Judge, Kind, Need, validate_table};
+use super::rules::{Judge, validate_table};
+use super::table::{Field, Format, HOST_URI_MAX, Kind, Need};
 use super::walk::Slot;
 
 const ROOT: Option<usize> = None;
@@ -271,7 +272,7 @@ mod tests {
 
     #[test]
     fn the_table_and_its_indices_agree() {
-        crate::payload::rules::assert_table_consistent(&FIELDS);
+        crate::payload::table::assert_table_consistent(&FIELDS);
         assert_eq!(FIELDS[RECIPIENT].path, "recipient_information");
         assert_eq!(
             FIELDS[OPEN_BANKING].path,

@@ -26,7 +26,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::json::{JsonError, JsonStr, scalar_after_key};
 use super::report::JsonType;
-use super::rules::Field;
+use super::table::Field;
 
 /// What the body holds for one field of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
