@@ -372,7 +372,8 @@ fn http_request_seeds_parse_and_accepted_vectors_verify() {
         let seed = http_request_seed(&v).expect("seed");
         signer_fuzz::http_request(&seed);
         let Ok(request) = ingo_signer::raw_request::parse_raw_request(&raw) else {
-            // Values with CR, LF or NUL: the reader refuses them, as a server would.
+            // Bytes that are not one HTTP/1.x request (an LF inside a value, a space in the
+            // request line's fields): the reader refuses them.
             unreadable += 1;
             assert_eq!(
                 section, "reject",

@@ -239,3 +239,44 @@ fn input_problems_exit_2() {
         verify(extra, "x", stdin).expect_input_error(message, &(extra, message));
     }
 }
+
+/// Regression: a request shaped like HTTP/1.x that breaks a SPEC §5 rule is a rejection with the
+/// rule's kind (exit 1), not an input error (exit 2), even where a strict HTTP parser refuses
+/// the bytes: obsolete line folding and a NUL in a signed header (§5.5), DEL in the
+/// Authorization header (§4), an empty method.
+#[test]
+fn requests_breaking_spec_5_are_rejected_with_the_cores_kind() {
+    let request = String::from_utf8(spec_request()).unwrap();
+    let cases = [
+        (
+            request.replace("19:59:29 GMT", "19:59:29\r\n GMT"),
+            "signing_string.header_value_invalid",
+        ),
+        (
+            request.replace("19:59:29 GMT", "19:59:29\n\tGMT"),
+            "signing_string.header_value_invalid",
+        ),
+        (
+            request.replace(
+                "Content-Type: application/json",
+                "Content-Type: application/json\0",
+            ),
+            "signing_string.header_value_invalid",
+        ),
+        (
+            request.replace("username=\"demo\"", "username=\"de\x7fmo\""),
+            "authorization.invalid_character",
+        ),
+        (
+            request.replacen("POST /", " /", 1),
+            "signing_string.invalid_method",
+        ),
+    ];
+    for (bytes, kind) in cases {
+        let line = assert_rejected(verify_spec(&[], bytes.as_bytes()), kind);
+        assert!(!line.contains("cannot parse"), "{line}");
+    }
+    // What is not one HTTP/1.x request stays an input error.
+    verify_spec(&[], request.replacen("POST /", "PO ST /", 1).as_bytes())
+        .expect_input_error("cannot parse the request", &"four fields");
+}

@@ -183,8 +183,14 @@ pub(crate) fn is_lower_tchar(b: u8) -> bool {
     token_class(b) & LOWER_TCHAR != 0
 }
 
-/// An HTTP token character (RFC 9110 §5.6.2).
-pub(crate) fn is_tchar(b: u8) -> bool {
+/// An HTTP token character (RFC 9110 §5.6.2): what a method and a header name are made of.
+///
+/// ```
+/// use ingo_signer_core::header_list::is_tchar;
+/// assert!(b"Content-sha512".iter().all(|&b| is_tchar(b)));
+/// assert!(!is_tchar(b' ') && !is_tchar(b':') && !is_tchar(0x7f));
+/// ```
+pub fn is_tchar(b: u8) -> bool {
     token_class(b) & TCHAR != 0
 }
 
