@@ -1,18 +1,52 @@
-//! Arguments shared by `verify` and `explain`, and what both do before verifying: read the secret
-//! and the raw request, and build the one-key store and the policy.
+//! How the command line is parsed ([`parse`], [`command`]); the arguments shared by `verify` and
+//! `explain`, and what both do before verifying: read the secret and the raw request, and build
+//! the one-key store and the policy.
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, CommandFactory as _, FromArgMatches as _};
 use ingo_signer_core::authorization::Authorization;
 use ingo_signer_core::policy::{DEFAULT_MAX_BODY, DEFAULT_MAX_SKEW};
 use ingo_signer_core::signing_string::{HeaderLookup, Headers as _, trim_ows};
 use ingo_signer_core::{Policy, SigningKey, VerifyError};
 
 use crate::secret::{SecretSource, key};
-use crate::{CliError, Io, stdin_path, with_kind};
+use crate::{Cli, CliError, Io, stdin_path, with_kind};
 use ingo_signer::clock::{Clock as _, SystemClock};
 use ingo_signer::raw_request::{RawRequest, parse_raw_request};
+
+/// The command line's definition: [`Cli`]'s, where every option that takes a value accepts one
+/// that begins with `-`, so that `--username -n0x`, `--target -x` or `--secret-file -key` mean
+/// what they say. (The value after such an option is always its value, as with `git commit -m`;
+/// a number option then says that `-5` is not a number.) Positional arguments keep `-` for
+/// standard input and take other names beginning with `-` after `--`.
+pub fn command() -> clap::Command {
+    fn hyphen_values(command: clap::Command) -> clap::Command {
+        command
+            .mut_args(|arg| {
+                if arg.get_action().takes_values() && !arg.is_positional() {
+                    arg.allow_hyphen_values(true)
+                } else {
+                    arg
+                }
+            })
+            .mut_subcommands(hyphen_values)
+    }
+    hyphen_values(Cli::command())
+}
+
+/// Parses `args` (the program name first) with [`command`].
+///
+/// # Errors
+/// clap's usage error, or `--help` / `--version` (which [`crate::run`] prints).
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command()))
+}
 
 /// `verify` and `explain` take the same arguments.
 #[derive(Clone, Debug, Args)]
@@ -153,5 +187,47 @@ impl Prepared {
             ),
             _ => with_kind(error, error.kind()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every option of every subcommand that takes a value accepts one beginning with `-`,
+    /// including options added after this test was written.
+    #[test]
+    fn every_value_option_accepts_a_leading_hyphen() {
+        fn check(command: &clap::Command, checked: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                if arg.get_action().takes_values() && !arg.is_positional() {
+                    assert!(
+                        arg.is_allow_hyphen_values_set(),
+                        "{} --{}",
+                        command.get_name(),
+                        arg.get_id()
+                    );
+                    checked.push(format!("{} --{}", command.get_name(), arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                check(sub, checked);
+            }
+        }
+        let mut checked = Vec::new();
+        check(&command(), &mut checked);
+        assert!(
+            checked.contains(&"verify --username".to_owned()),
+            "{checked:?}"
+        );
+        assert!(checked.contains(&"sign --target".to_owned()), "{checked:?}");
+        // Without the adjustment clap allows none: the test can fail.
+        let plain = Cli::command();
+        let verify = plain.find_subcommand("verify").unwrap();
+        let username = verify
+            .get_arguments()
+            .find(|a| a.get_id() == "username")
+            .unwrap();
+        assert!(!username.is_allow_hyphen_values_set());
     }
 }

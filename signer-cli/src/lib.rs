@@ -175,7 +175,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match args::parse(args) {
         Ok(cli) => cli,
         Err(e) => {
             // Usage errors exit with 2 and go to stderr; --help and --version with 0 to stdout.

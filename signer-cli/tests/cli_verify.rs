@@ -280,3 +280,59 @@ fn requests_breaking_spec_5_are_rejected_with_the_cores_kind() {
     verify_spec(&[], request.replacen("POST /", "PO ST /", 1).as_bytes())
         .expect_input_error("cannot parse the request", &"four fields");
 }
+
+/// Regression: a value that begins with `-` is a value, not a flag, for every option that takes
+/// one (here a username `-n0x`, a secret variable and file, a required header, a target).
+#[test]
+fn values_may_begin_with_a_hyphen() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("-secret"), "s\n").unwrap();
+    let signed = run_in(
+        Some(dir.path()),
+        &[
+            "sign",
+            "--username",
+            "-n0x",
+            "--secret-env",
+            "-S",
+            "--method",
+            "POST",
+            "--target",
+            "/p",
+            "--now",
+            SPEC_NOW,
+            "--format",
+            "http",
+        ],
+        &[("-S", "s")],
+        b"",
+    )
+    .expect(0)
+    .stdout;
+    let verified = run_in(
+        Some(dir.path()),
+        &[
+            "verify",
+            "--username",
+            "-n0x",
+            "--secret-file",
+            "-secret",
+            "--now",
+            SPEC_NOW,
+        ],
+        &[],
+        &signed,
+    );
+    assert_eq!(verified.expect(0).stdout_text(), "ok\n");
+    // The value reaches the verifier, which judges it.
+    assert_rejected(
+        verify(&["--now", SPEC_NOW, "--require-header", "-x"], "s", &signed),
+        "verify.required_header_unsigned",
+    );
+    assert_rejected(
+        verify(&["--now", SPEC_NOW, "--username", "-other"], "s", &signed),
+        "verify.unknown_username",
+    );
+    // A number option still wants a number, and says so.
+    verify(&["--now", "-5"], "s", &signed).expect_input_error("invalid value '-5'", &"--now -5");
+}
