@@ -3,7 +3,8 @@
 #   --write-header   regenerate signer-ffi/include/ingo_signer.h instead of checking it
 # Builds the static and shared libraries (release), checks that the committed header is what
 # the pinned cbindgen generates, compiles and runs the C test (plain and under ASan/UBSan),
-# runs the Python tests, and compiles and runs docs/ffi.md's examples. Fails on any failure.
+# runs the Python tests, and compiles and runs examples/ffi (shown in docs/ffi.md and README.md).
+# Fails on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,26 +76,20 @@ fi
 INGO_SIGNER_LIB="$release/libingo_signer.so" \
   python3 -m pytest -q -p no:cacheprovider signer-ffi/tests/python
 
-step "docs/ffi.md's examples, as written (README.md carries the same two, byte for byte)"
-python3 - docs/ffi.md README.md "$work" <<'PY'
+step "examples/ffi: compiled and run; docs/ffi.md and README.md show them byte for byte"
+python3 - examples/ffi docs/ffi.md README.md <<'PY'
 import re, sys
-def examples(path):
-    text = open(path, encoding="utf-8").read()
-    out = {}
-    for lang in ("c", "python"):
-        found = re.findall(r"<!-- example: %s -->\n```%s\n(.*?)\n```" % (lang, lang), text, re.S)
-        if len(found) != 1:
-            sys.exit("%s: expected one %s example, found %d" % (path, lang, len(found)))
-        out[lang] = found[0]
-    return out
-docs, readme = examples(sys.argv[1]), examples(sys.argv[2])
+folder, docs = sys.argv[1], sys.argv[2:]
 for lang, ext in (("c", "c"), ("python", "py")):
-    if docs[lang] != readme[lang]:
-        sys.exit("README.md's %s example differs from docs/ffi.md's (the tested one): copy it over" % lang)
-    open("%s/example.%s" % (sys.argv[3], ext), "w", encoding="utf-8").write(docs[lang] + "\n")
+    wanted = open("%s/example.%s" % (folder, ext), encoding="utf-8").read()
+    for doc in docs:
+        text = open(doc, encoding="utf-8").read()
+        found = re.findall(r"<!-- ci: example %s -->\n```%s\n(.*?\n)```" % (lang, lang), text, re.S)
+        if found != [wanted]:
+            sys.exit("%s: its %s example (%d found) is not %s/example.%s: copy it over" % (doc, lang, len(found), folder, ext))
 PY
-gcc "${CFLAGS[@]}" "$work/example.c" "$release/libingo_signer.a" "${LINK[@]}" -o "$work/example"
+gcc "${CFLAGS[@]}" examples/ffi/example.c "$release/libingo_signer.a" "${LINK[@]}" -o "$work/example"
 "$work/example"
-INGO_SIGNER_LIB="$release/libingo_signer.so" python3 "$work/example.py"
+INGO_SIGNER_LIB="$release/libingo_signer.so" python3 examples/ffi/example.py
 
 step "done"
