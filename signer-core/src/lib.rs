@@ -110,3 +110,8 @@ impl_error!(
     signing_string::SigningStringIntoError,
     VerifyError,
 );
+
+// The crate's README (its crates.io page) runs as a doctest, so its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

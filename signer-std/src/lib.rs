@@ -33,6 +33,11 @@ pub mod reqwest;
 pub mod tower;
 
 pub use ingo_signer_core;
+// The core's types a std user names, so that `ingo-signer` alone is enough to sign and verify.
+pub use ingo_signer_core::{
+    Algorithm, HttpVersion, KeyStore, PendingBody, Policy, Signer, SigningKey, Verified, Verifier,
+    VerifyError, payload,
+};
 
 /// Why a std-layer operation failed.
 #[derive(Debug)]
@@ -40,7 +45,7 @@ pub enum Error {
     /// The core refused to sign.
     Sign(ingo_signer_core::signer::SignError),
     /// The core refused the request.
-    Verify(ingo_signer_core::VerifyError),
+    Verify(VerifyError),
     /// HTTP/0.9 or HTTP/3: the protocol names only 1.0, 1.1 and 2.0.
     UnsupportedVersion(::http::Version),
     /// A header needed for signing is missing or is not visible ASCII text.
@@ -122,3 +127,8 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+// The crate's README (its crates.io page) runs as a doctest, so its example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
