@@ -24,6 +24,7 @@ const CRATE_ORDER: &[&str] = &[
     "content_headers",
     "signing_string",
     "policy",
+    "replay",
     "signer",
     "verifier",
     "payload",
