@@ -60,9 +60,11 @@ mod tests {
 
     #[test]
     fn trims_only_spaces_and_tabs() {
-        assert_eq!(trim_ows(b" \t a b\t "), b"a b");
-        assert_eq!(trim_ows(b"   "), b"");
-        assert_eq!(trim_ows(b"\x0ba"), b"\x0ba");
+        let cases: [(&[u8], &[u8]); 3] =
+            [(b" \t a b\t ", b"a b"), (b"   ", b""), (b"\x0ba", b"\x0ba")];
+        for (value, trimmed) in cases {
+            assert_eq!(trim_ows(value), trimmed, "{value:?}");
+        }
     }
 
     #[test]

@@ -293,40 +293,35 @@ fn a_use_that_points_up_is_caught() {
     ]);
     assert_eq!(check(&fine, &orders), Vec::<String>::new());
 
-    let mut circle = fine.clone();
-    circle.insert(vec!["low".into()], "use crate::high::g;\n".into());
-    assert_eq!(
-        check(&circle, &orders),
-        ["low uses high, which is not below it"]
-    );
-
-    let mut grouped = fine.clone();
-    grouped.insert(
-        vec!["payload".into(), "walk".into()],
-        "use super::{json, rules::Field};\n".into(),
-    );
-    assert_eq!(
-        check(&grouped, &orders),
-        [
-            "payload::walk uses payload::json, which is not a module in the declared order",
-            "payload::walk uses payload::rules, which is not below it",
-        ]
-    );
-
-    let mut parent = fine.clone();
-    parent.insert(
-        vec!["payload".into(), "rules".into()],
-        "use super::Options;\n".into(),
-    );
-    assert_eq!(
-        check(&parent, &orders),
-        ["payload::rules uses its parent payload (move what it needs into a module below)"]
-    );
-
-    let mut unplaced = fine.clone();
-    unplaced.insert(vec!["extra".into()], String::new());
-    assert_eq!(
-        check(&unplaced, &orders),
-        ["module extra is not in the declared order"]
-    );
+    // Each case replaces (or adds) one module's source; the check must name what is wrong.
+    let cases: [(&[&str], &str, &[&str]); 4] = [
+        (
+            &["low"],
+            "use crate::high::g;\n",
+            &["low uses high, which is not below it"],
+        ),
+        (
+            &["payload", "walk"],
+            "use super::{json, rules::Field};\n",
+            &[
+                "payload::walk uses payload::json, which is not a module in the declared order",
+                "payload::walk uses payload::rules, which is not below it",
+            ],
+        ),
+        (
+            &["payload", "rules"],
+            "use super::Options;\n",
+            &["payload::rules uses its parent payload (move what it needs into a module below)"],
+        ),
+        (
+            &["extra"],
+            "",
+            &["module extra is not in the declared order"],
+        ),
+    ];
+    for (module, source, problems) in cases {
+        let mut changed = fine.clone();
+        changed.extend(sources(&[(module, source)]));
+        assert_eq!(check(&changed, &orders), problems, "{module:?}");
+    }
 }

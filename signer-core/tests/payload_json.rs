@@ -1,13 +1,13 @@
 //! The strict JSON layer: what every body must be before any field rule applies, and how each
 //! known limit of serde-json-core is closed.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{
     Endpoint, Expected, JsonError, MAX_BODY_LEN, MAX_DEPTH, Options, PayloadError, validate,
 };
-use payload_support::*;
 use serde::Deserialize;
+use support::*;
 
 const SC: Endpoint = Endpoint::SessionCreate;
 const PC: Endpoint = Endpoint::PushToCard;

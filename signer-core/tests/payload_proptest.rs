@@ -6,16 +6,16 @@
 //! random (`\u00e9`, surrogate pairs, `\/`), shuffles keys and sprinkles whitespace, so the
 //! rules are exercised on the raw bytes a client might send, not on one canonical form.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{
     Endpoint, Options, PayloadError, parse_push_to_card_response, parse_session_create_response,
     validate,
 };
-use payload_support::*;
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Value, json};
+use support::*;
 
 // --- A JSON writer that varies the bytes, not the meaning --------------------------------
 

@@ -1,11 +1,11 @@
 //! Push to card (`POST /gateway/process--card`): every rule of SPEC §6 at its boundary, the
 //! seed's body, token versus raw account fields in both directions, and the options.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{Endpoint, Options};
-use payload_support::*;
 use serde_json::{Value, json};
+use support::*;
 
 const PC: Endpoint = Endpoint::PushToCard;
 

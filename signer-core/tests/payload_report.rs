@@ -1,13 +1,13 @@
 //! The report's contract: stable identifiers, which values are echoed, and what a person reads.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{
     EmailProblem, Endpoint, JsonType, Options, PayloadError, Requirement, Rule, UriProblem,
     validate,
 };
-use payload_support::*;
 use serde_json::json;
+use support::*;
 
 fn is_snake_case(s: &str) -> bool {
     !s.is_empty()

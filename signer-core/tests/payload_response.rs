@@ -1,14 +1,14 @@
 //! Responses of both endpoints: borrowed views, `status` classification, `time` as a number
 //! or a string, tolerance of added fields, and the strictness that stays.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{
     JsonError, JsonType, ResponseError, Status, Time, parse_push_to_card_response,
     parse_session_create_response,
 };
-use payload_support::*;
 use serde_json::json;
+use support::*;
 
 #[test]
 fn the_session_create_seed_response_parses() {

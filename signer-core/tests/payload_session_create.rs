@@ -1,14 +1,14 @@
 //! Session Create (`POST /api/v1/sessions/point-in-time/plugin`): every rule of SPEC §6 at
 //! its boundary, the seed's body, and the `Idempotency-Key` header.
 
-mod payload_support;
+mod support;
 
 use ingo_signer_core::payload::{
     Endpoint, IDEMPOTENCY_KEY_MAX_LEN, IdempotencyKeyError, MAX_VIOLATIONS, Options, PayloadError,
     validate, validate_idempotency_key,
 };
-use payload_support::*;
 use serde_json::{Value, json};
+use support::*;
 
 const SC: Endpoint = Endpoint::SessionCreate;
 

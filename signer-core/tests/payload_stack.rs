@@ -2,7 +2,7 @@
 //! nesting, long strings, many keys. A stack overflow aborts the process, so the measurement
 //! runs each candidate size in a child process (this test binary, re-run on one test).
 
-mod payload_support;
+mod support;
 
 use std::process::Command;
 use std::thread;
@@ -11,7 +11,7 @@ use ingo_signer_core::payload::{
     Endpoint, JsonError, MAX_BODY_LEN, MAX_DEPTH, PayloadError, parse_push_to_card_response,
     parse_session_create_response, validate,
 };
-use payload_support::*;
+use support::*;
 
 /// What a hostile input must produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,29 +4,14 @@
 use base64ct::{Base64, Encoding};
 use ingo_signer_core::replay::{ReplayKey, expires_at};
 use ingo_signer_core::signer::Request;
-use ingo_signer_core::{
-    Algorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier, VerifyError,
-};
+use ingo_signer_core::{Algorithm, Policy, Signer, SigningKey, Verifier, VerifyError};
 
-const NOW: u64 = 1_700_000_000;
-const BODY: &[u8] = br#"{"participant_id":12345,"amount":10.50}"#;
+mod support;
+
+use support::{BODY, NOW, head};
 
 fn signed(key: &SigningKey, at: u64) -> Vec<(String, String)> {
-    Signer::new(key)
-        .sign(&Request::new("POST", "/gateway/process--card", BODY), at)
-        .unwrap()
-        .iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
-}
-
-fn head(headers: &[(String, String)]) -> RequestHead<'_, [(String, String)]> {
-    RequestHead {
-        method: "POST",
-        target: "/gateway/process--card",
-        version: HttpVersion::Http11,
-        headers,
-    }
+    support::signed(key, BODY, at)
 }
 
 /// The `signature` parameter of the Authorization header, decoded.

@@ -7,48 +7,14 @@ use ingo_signer_core::{
     DigestAlgorithm, HttpVersion, Policy, RequestHead, Signer, SigningKey, Verifier, VerifyError,
 };
 
-const NOW: u64 = 1_700_000_000;
-const BODY: &[u8] = br#"{"participant_id":12345,"amount":10.50}"#;
+mod support;
 
-fn signed_headers(key: &SigningKey, body: &[u8]) -> Vec<(String, String)> {
-    let signed = Signer::new(key)
-        .sign(&Request::new("POST", "/gateway/process--card", body), NOW)
-        .unwrap();
-    signed
-        .iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
-}
-
-fn head(headers: &[(String, String)]) -> RequestHead<'_, [(String, String)]> {
-    RequestHead {
-        method: "POST",
-        target: "/gateway/process--card",
-        version: HttpVersion::Http11,
-        headers,
-    }
-}
-
-fn with(headers: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.clone(),
-                if n.eq_ignore_ascii_case(name) {
-                    value.to_owned()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect()
-}
+use support::{BODY, NOW, head, signed, with};
 
 #[test]
 fn the_head_is_authenticated_before_any_body_is_read() {
     let key = SigningKey::new("demo", b"secret").unwrap();
-    let headers = signed_headers(&key, BODY);
+    let headers = signed(&key, BODY, NOW);
     let verifier = Verifier::new(&key, Policy::default());
     // A forged signature fails in the head phase: no body was needed to refuse it.
     let forged = with(
@@ -75,7 +41,7 @@ fn the_head_is_authenticated_before_any_body_is_read() {
 #[test]
 fn a_body_running_past_its_length_fails_at_once_and_stays_failed() {
     let key = SigningKey::new("demo", b"secret").unwrap();
-    let headers = signed_headers(&key, BODY);
+    let headers = signed(&key, BODY, NOW);
     let verifier = Verifier::new(&key, Policy::default());
     let mut pending = verifier.verify_head(&head(&headers), NOW).unwrap();
     pending.update(BODY).unwrap();
@@ -102,7 +68,7 @@ fn a_body_running_past_its_length_fails_at_once_and_stays_failed() {
 #[test]
 fn a_declared_length_over_the_limit_is_refused_with_413_before_the_body() {
     let key = SigningKey::new("demo", b"secret").unwrap();
-    let headers = signed_headers(&key, BODY);
+    let headers = signed(&key, BODY, NOW);
     let verifier = Verifier::new(&key, Policy::default().max_body(BODY.len() as u64 - 1));
     let err = verifier.verify_head(&head(&headers), NOW).unwrap_err();
     assert_eq!(
@@ -125,14 +91,14 @@ fn rotation_reports_which_key_matched() {
     let verifier = Verifier::new(&store, Policy::default());
     assert_eq!(
         verifier
-            .verify(&head(&signed_headers(&old, BODY)), BODY, NOW)
+            .verify(&head(&signed(&old, BODY, NOW)), BODY, NOW)
             .unwrap()
             .key_index(),
         0
     );
     assert_eq!(
         verifier
-            .verify(&head(&signed_headers(&new, BODY)), BODY, NOW)
+            .verify(&head(&signed(&new, BODY, NOW)), BODY, NOW)
             .unwrap()
             .key_index(),
         1
@@ -141,7 +107,7 @@ fn rotation_reports_which_key_matched() {
     let verifier = Verifier::new(&retired, Policy::default());
     assert_eq!(
         verifier
-            .verify(&head(&signed_headers(&old, BODY)), BODY, NOW)
+            .verify(&head(&signed(&old, BODY, NOW)), BODY, NOW)
             .unwrap_err(),
         VerifyError::SignatureMismatch
     );
@@ -150,7 +116,7 @@ fn rotation_reports_which_key_matched() {
 #[test]
 fn no_message_reveals_the_expected_signature_or_digest() {
     let key = SigningKey::new("demo", b"secret").unwrap();
-    let headers = signed_headers(&key, BODY);
+    let headers = signed(&key, BODY, NOW);
     let genuine_signature = headers[4]
         .1
         .rsplit("signature=\"")
@@ -224,49 +190,48 @@ fn a_body_digested_while_streaming_signs_like_the_bytes() {
 fn the_signer_refuses_what_a_verifier_would() {
     let key = SigningKey::new("demo", b"secret").unwrap();
     let signer = Signer::new(&key);
-    let text_plain = Request {
-        content_type: "text/plain",
-        ..Request::new("POST", "/", b"")
-    };
-    assert_eq!(
-        signer.sign(&text_plain, NOW).unwrap_err().kind(),
-        "sign.content_type"
-    );
-    assert_eq!(
-        signer
-            .sign(&Request::new("POST", "/a b", b""), NOW)
-            .unwrap_err()
-            .kind(),
-        "signing_string.invalid_target"
-    );
     let injected = [("Idempotency-Key", "abc\r\nX-Evil: 1")];
-    let request = Request {
-        extra_headers: &injected,
-        ..Request::new("POST", "/", b"")
-    };
-    assert_eq!(
-        signer.sign(&request, NOW).unwrap_err().kind(),
-        "signing_string.header_value_invalid"
-    );
     let duplicate = [("X-Date", "Tue, 14 Nov 2023 22:13:20 GMT")];
-    let request = Request {
-        extra_headers: &duplicate,
-        ..Request::new("POST", "/", b"")
-    };
-    assert_eq!(
-        signer.sign(&request, NOW).unwrap_err().kind(),
-        "authorization.duplicate_header_name"
-    );
-    assert_eq!(
-        signer
-            .sign(
-                &Request::new("POST", "/", b""),
-                ingo_signer_core::date::MAX_TIMESTAMP + 1
-            )
-            .unwrap_err()
-            .kind(),
-        "date.year_out_of_range"
-    );
+    let plain = Request::new("POST", "/", b"");
+    let refused = [
+        (
+            Request {
+                content_type: "text/plain",
+                ..plain
+            },
+            NOW,
+            "sign.content_type",
+        ),
+        (
+            Request::new("POST", "/a b", b""),
+            NOW,
+            "signing_string.invalid_target",
+        ),
+        (
+            Request {
+                extra_headers: &injected,
+                ..plain
+            },
+            NOW,
+            "signing_string.header_value_invalid",
+        ),
+        (
+            Request {
+                extra_headers: &duplicate,
+                ..plain
+            },
+            NOW,
+            "authorization.duplicate_header_name",
+        ),
+        (
+            plain,
+            ingo_signer_core::date::MAX_TIMESTAMP + 1,
+            "date.year_out_of_range",
+        ),
+    ];
+    for (request, at, kind) in refused {
+        assert_eq!(signer.sign(&request, at).unwrap_err().kind(), kind);
+    }
     // Extra headers are signed in the order given, lower-cased in the list.
     let extras = [("Host", "api.ingo.money"), ("Idempotency-Key", "3f2a1b4c")];
     let request = Request {

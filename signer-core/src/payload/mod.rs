@@ -216,7 +216,19 @@ pub fn validate_into<'a>(
 ) -> Result<(), JsonError> {
     json::check(body)?;
     match endpoint {
-        Endpoint::SessionCreate => session_create::validate(body, options, report),
-        Endpoint::PushToCard => push_to_card::validate(body, options, report),
+        Endpoint::SessionCreate => rules::validate_table(
+            body,
+            &session_create::FIELDS,
+            options,
+            report,
+            session_create::cross_field,
+        ),
+        Endpoint::PushToCard => rules::validate_table(
+            body,
+            &push_to_card::FIELDS,
+            options,
+            report,
+            push_to_card::cross_field,
+        ),
     }
 }

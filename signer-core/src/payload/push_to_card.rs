@@ -27,10 +27,8 @@
 //!   are 1 to 255 characters like the raw names.
 //! - The token counts as given when the key is present with any value but `null`.
 
-use super::json::JsonError;
-use super::options::Options;
-use super::report::{Report, Requirement, Rule};
-use super::rules::{Judge, validate_table};
+use super::report::{Requirement, Rule};
+use super::rules::Judge;
 use super::table::{Field, Format, INTEGER_MAX, IntRule, Kind, Need};
 use super::walk::Slot;
 
@@ -209,7 +207,7 @@ pub(crate) static FIELDS: [Field; 41] = [
 ];
 
 /// Token versus raw account fields, in both directions.
-fn cross_field(judge: &mut Judge<'_, '_>) {
+pub(crate) fn cross_field(judge: &mut Judge<'_, '_>) {
     let token = judge.slot(TOKEN).is_given();
     for index in RAW {
         let present = judge.slot(index) != Slot::Absent;
@@ -219,15 +217,6 @@ fn cross_field(judge: &mut Judge<'_, '_>) {
             judge.violation(index, Rule::Required(Requirement::NoAccountToken));
         }
     }
-}
-
-/// Validates a push-to-card body that passed the strict scanner.
-pub(crate) fn validate<'a>(
-    body: &'a [u8],
-    options: &Options,
-    report: &mut Report<'a>,
-) -> Result<(), JsonError> {
-    validate_table(body, &FIELDS, options, report, cross_field)
 }
 
 #[cfg(test)]

@@ -280,25 +280,19 @@ const ROOT: Option<usize> = None;
 const DATA: usize = 2;
 
 const fn text(name: &'static str, path: &'static str, parent: Option<usize>) -> Field {
-    Field::new(
-        name,
-        path,
-        parent,
-        Kind::Text {
-            min: 0,
-            max: None,
-            format: Format::Free,
-        },
-    )
+    Field::format(name, path, parent, Format::Free)
 }
 
 const fn integer(name: &'static str, path: &'static str, parent: Option<usize>) -> Field {
-    Field::new(
-        name,
-        path,
-        parent,
-        Kind::Integer(IntRule::Range(0, u64::MAX)),
-    )
+    let rule = Kind::Integer(IntRule::Range(0, u64::MAX));
+    Field::new(name, path, parent, rule)
+}
+
+/// A member of `data`, free text or an integer: `data!(text "session_identifier")`.
+macro_rules! data {
+    ($kind:ident $name:literal) => {
+        $kind($name, concat!("data.", $name), Some(DATA))
+    };
 }
 
 const STATUS_FIELD: Field = integer("status", "status", ROOT);
@@ -306,28 +300,20 @@ const MESSAGE_FIELD: Field = text("client_message", "client_message", ROOT);
 const DATA_FIELD: Field = Field::new("data", "data", ROOT, Kind::Object);
 const TIME_FIELD: Field = Field::new("time", "time", ROOT, Kind::NumberOrText);
 
+/// The members both responses end with: the request's ids, echoed.
+const ID1: Field = data!(text "participant_unique_id1");
+const ID2: Field = data!(text "participant_unique_id2");
+
 static SESSION_CREATE: [Field; 9] = [
     STATUS_FIELD,
     MESSAGE_FIELD,
     DATA_FIELD,
     TIME_FIELD,
-    text("session_identifier", "data.session_identifier", Some(DATA)),
-    text("authorized_url", "data.authorized_url", Some(DATA)),
-    text(
-        "authorized_url_expiration_utc",
-        "data.authorized_url_expiration_utc",
-        Some(DATA),
-    ),
-    text(
-        "participant_unique_id1",
-        "data.participant_unique_id1",
-        Some(DATA),
-    ),
-    text(
-        "participant_unique_id2",
-        "data.participant_unique_id2",
-        Some(DATA),
-    ),
+    data!(text "session_identifier"),
+    data!(text "authorized_url"),
+    data!(text "authorized_url_expiration_utc"),
+    ID1,
+    ID2,
 ];
 
 static PUSH_TO_CARD: [Field; 11] = [
@@ -335,33 +321,13 @@ static PUSH_TO_CARD: [Field; 11] = [
     MESSAGE_FIELD,
     DATA_FIELD,
     TIME_FIELD,
-    text(
-        "estimated_posting_time",
-        "data.estimated_posting_time",
-        Some(DATA),
-    ),
-    text(
-        "estimated_posting_date",
-        "data.estimated_posting_date",
-        Some(DATA),
-    ),
-    integer("transaction_id", "data.transaction_id", Some(DATA)),
-    integer("request_timestamp", "data.request_timestamp", Some(DATA)),
-    text(
-        "customer_account_token",
-        "data.customer_account_token",
-        Some(DATA),
-    ),
-    text(
-        "participant_unique_id1",
-        "data.participant_unique_id1",
-        Some(DATA),
-    ),
-    text(
-        "participant_unique_id2",
-        "data.participant_unique_id2",
-        Some(DATA),
-    ),
+    data!(text "estimated_posting_time"),
+    data!(text "estimated_posting_date"),
+    data!(integer "transaction_id"),
+    data!(integer "request_timestamp"),
+    data!(text "customer_account_token"),
+    ID1,
+    ID2,
 ];
 
 /// Skips unknown keys and remembers the first duplicate.

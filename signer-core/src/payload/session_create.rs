@@ -17,10 +17,8 @@
 
 use core::fmt;
 
-use super::json::JsonError;
-use super::options::Options;
-use super::report::{Report, Requirement, Rule};
-use super::rules::{Judge, validate_table};
+use super::report::{Requirement, Rule};
+use super::rules::Judge;
 use super::table::{Field, Format, HOST_URI_MAX, Kind, Need};
 use super::walk::Slot;
 
@@ -155,7 +153,7 @@ fn is_given_name(slot: Slot<'_>) -> bool {
 }
 
 /// The rules that involve more than one field.
-fn cross_field(judge: &mut Judge<'_, '_>) {
+pub(crate) fn cross_field(judge: &mut Judge<'_, '_>) {
     match judge.slot(RECIPIENT) {
         Slot::Absent if judge.options.paypal_enabled => {
             judge.violation(EMAIL, Rule::Required(Requirement::PayPalEnabled));
@@ -172,15 +170,6 @@ fn cross_field(judge: &mut Judge<'_, '_>) {
         }
         _ => {}
     }
-}
-
-/// Validates a Session Create body that passed the strict scanner.
-pub(crate) fn validate<'a>(
-    body: &'a [u8],
-    options: &Options,
-    report: &mut Report<'a>,
-) -> Result<(), JsonError> {
-    validate_table(body, &FIELDS, options, report, cross_field)
 }
 
 /// The longest `Idempotency-Key` header value accepted, in characters.
@@ -273,17 +262,19 @@ mod tests {
     #[test]
     fn the_table_and_its_indices_agree() {
         crate::payload::table::assert_table_consistent(&FIELDS);
-        assert_eq!(FIELDS[RECIPIENT].path, "recipient_information");
-        assert_eq!(
-            FIELDS[OPEN_BANKING].path,
-            "recipient_information.open_banking"
-        );
-        assert_eq!(FIELDS[FIRST_NAME].path, "recipient_information.first_name");
-        assert_eq!(FIELDS[LAST_NAME].path, "recipient_information.last_name");
-        assert_eq!(
-            FIELDS[BUSINESS_NAME].path,
-            "recipient_information.business_name"
-        );
-        assert_eq!(FIELDS[EMAIL].path, "recipient_information.email_address");
+        let named = [
+            (RECIPIENT, ""),
+            (OPEN_BANKING, ".open_banking"),
+            (FIRST_NAME, ".first_name"),
+            (LAST_NAME, ".last_name"),
+            (BUSINESS_NAME, ".business_name"),
+            (EMAIL, ".email_address"),
+        ];
+        for (index, member) in named {
+            assert_eq!(
+                FIELDS[index].path.strip_prefix("recipient_information"),
+                Some(member)
+            );
+        }
     }
 }

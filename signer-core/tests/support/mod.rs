@@ -1,9 +1,70 @@
-//! Shared helpers of the payload integration tests: the seeds' example bodies, copied
-//! verbatim from `shared/spec/seeds/`, and small builders for bodies that differ from them.
+//! The core's test support, shared by its integration tests (each uses its own part): signed
+//! requests and their heads for the verifier's tests; the seeds' example bodies, copied verbatim
+//! from `shared/spec/seeds/`, and small builders for bodies that differ from them, for the
+//! payload tests.
 #![allow(dead_code)]
 
 use ingo_signer_core::payload::{Endpoint, Options, PayloadError, validate};
+use ingo_signer_core::signer::{Body, Request};
+use ingo_signer_core::{HttpVersion, RequestHead, Signer, SigningKey};
 use serde_json::Value;
+
+// --- signed requests ---------------------------------------------------------------------
+
+/// The instant the verifier's tests sign and verify at.
+pub const NOW: u64 = 1_700_000_000;
+
+/// A small push-to-card body.
+pub const BODY: &[u8] = br#"{"participant_id":12345,"amount":10.50}"#;
+
+/// The target the verifier's tests sign.
+pub const TARGET: &str = "/gateway/process--card";
+
+/// `POST TARGET` with `body`, signed by `signer` at `at`: the headers as sent, owned.
+pub fn signed_with(signer: &Signer<'_>, body: Body<'_>, at: u64) -> Vec<(String, String)> {
+    let request = Request {
+        body,
+        ..Request::new("POST", TARGET, b"")
+    };
+    signer
+        .sign(&request, at)
+        .unwrap()
+        .iter()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// `POST TARGET` with `body`, signed with `key`'s defaults at `at`.
+pub fn signed(key: &SigningKey, body: &[u8], at: u64) -> Vec<(String, String)> {
+    signed_with(&Signer::new(key), Body::Bytes(body), at)
+}
+
+/// The head of `POST TARGET HTTP/1.1` with `headers`.
+pub fn head(headers: &[(String, String)]) -> RequestHead<'_, [(String, String)]> {
+    RequestHead {
+        method: "POST",
+        target: TARGET,
+        version: HttpVersion::Http11,
+        headers,
+    }
+}
+
+/// `headers` with the value of `name` (any case) replaced by `value`.
+pub fn with(headers: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            let value = if n.eq_ignore_ascii_case(name) {
+                value
+            } else {
+                v
+            };
+            (n.clone(), value.to_owned())
+        })
+        .collect()
+}
+
+// --- payloads ----------------------------------------------------------------------------
 
 /// Session Create request body of `000_57bb247202828341.txt`.
 pub const SESSION_CREATE_SEED: &str = r#"{
