@@ -402,9 +402,7 @@ impl<'a> Authorization<'a> {
 
     /// The decoded signature: 64 bytes for hmac-sha512, 32 for hmac-sha256.
     pub fn signature(&self) -> &[u8] {
-        self.signature
-            .get(..self.algorithm.mac_len())
-            .unwrap_or(&self.signature)
+        crate::buffer::used(&self.signature, self.algorithm.mac_len())
     }
 
     /// Writes the canonical form into `out` and returns it as text.

@@ -1,4 +1,5 @@
-//! Writing text into a caller's fixed buffer, for callers with no allocator.
+//! Writing text into a caller's fixed buffer, for callers with no allocator; and the two small
+//! helpers of types that keep their bytes or text in a fixed array.
 
 use core::fmt;
 
@@ -14,6 +15,30 @@ impl fmt::Display for BufferTooSmall {
         write!(f, "output buffer too small: {} bytes needed", self.needed)
     }
 }
+
+/// The first `len` bytes of a fixed array that holds `len` meaningful ones (a MAC or digest of
+/// 32 or 64 bytes in a 64-byte array); all of it if `len` is larger, which no caller asks.
+pub(crate) fn used(bytes: &[u8], len: usize) -> &[u8] {
+    bytes.get(..len).unwrap_or(bytes)
+}
+
+/// `Debug` (quoted, escaped) and `Display` (as is) for types whose text is their `as_str()`.
+macro_rules! fmt_as_str {
+    ($($type:ty),+ $(,)?) => {$(
+        impl core::fmt::Debug for $type {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl core::fmt::Display for $type {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+pub(crate) use fmt_as_str;
 
 /// A cursor over a caller's buffer that keeps counting after it is full, so that an overflow can
 /// report the size that would have been needed.

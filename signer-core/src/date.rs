@@ -97,17 +97,7 @@ impl HttpDate {
     }
 }
 
-impl fmt::Debug for HttpDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for HttpDate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::buffer::fmt_as_str!(HttpDate);
 
 /// Formats Unix seconds as an IMF-fixdate.
 ///

@@ -177,9 +177,7 @@ impl BodyDigest {
 
     /// The raw digest bytes (64 or 32).
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes
-            .get(..self.algorithm.output_len())
-            .unwrap_or(&self.bytes)
+        crate::buffer::used(&self.bytes, self.algorithm.output_len())
     }
 
     /// The canonical base64 form sent in the header.

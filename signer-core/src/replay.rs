@@ -172,17 +172,7 @@ impl ReplayKeyHex {
     }
 }
 
-impl fmt::Debug for ReplayKeyHex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for ReplayKeyHex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::buffer::fmt_as_str!(ReplayKeyHex);
 
 /// The first second (Unix time, on the gateway's clock) at which a request dated `x_date` can
 /// no longer be accepted under a skew limit of `max_skew`: `x_date + max_skew + 1`. Its replay

@@ -41,9 +41,7 @@ impl Signature {
 
     /// The raw MAC.
     pub fn as_bytes(&self) -> &[u8] {
-        self.bytes
-            .get(..self.algorithm.mac_len())
-            .unwrap_or(&self.bytes)
+        crate::buffer::used(&self.bytes, self.algorithm.mac_len())
     }
 
     /// The MAC of `lines` with `key`.

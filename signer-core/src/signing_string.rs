@@ -244,17 +244,7 @@ impl HeaderName {
     }
 }
 
-impl fmt::Debug for HeaderName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl fmt::Display for HeaderName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::buffer::fmt_as_str!(HeaderName);
 
 /// Looks up a header that must occur exactly once with a single-line value, and trims it.
 ///

@@ -289,9 +289,7 @@ impl Verified {
     /// The MAC the request was signed with (the decoded `signature` parameter): 64 bytes for
     /// hmac-sha512, 32 for hmac-sha256.
     pub fn mac(&self) -> &[u8] {
-        self.mac
-            .get(..self.algorithm.mac_len())
-            .unwrap_or(&self.mac)
+        crate::buffer::used(&self.mac, self.algorithm.mac_len())
     }
 
     /// The signed `X-Date`, in Unix seconds.

@@ -17,23 +17,28 @@ fn the_session_create_seed_response_parses() {
     assert!(r.status.is_success());
     assert_eq!(r.client_message.unwrap().raw(), "Success");
     let data = r.data.unwrap();
-    assert_eq!(
-        data.session_identifier.unwrap().raw(),
-        "7830227a-ba47-4d28-9416-cad41a446db7"
-    );
-    assert_eq!(
-        data.authorized_url.unwrap().raw(),
-        "https://iip-webplugin-ingo.money/session/7830227a-ba47-4d28-9416-cad41a446db7?t=637126733246949906&h=rpSb%2f%2fAeOAKjX7%2fhhOQvj9zpvwf4xeg97TuPCMtpUg0%3d"
-    );
-    assert_eq!(
-        data.authorized_url_expiration_utc.unwrap().raw(),
-        "2019-12-10T20:14:19.763941Z"
-    );
-    assert_eq!(
-        data.participant_unique_id1.unwrap().raw(),
-        "1f271ff6-5b79-45b6-a71e-aa9d1b86c0d8"
-    );
-    assert_eq!(data.participant_unique_id2.unwrap().raw(), "");
+    let texts = [
+        (
+            data.session_identifier,
+            "7830227a-ba47-4d28-9416-cad41a446db7",
+        ),
+        (
+            data.authorized_url,
+            "https://iip-webplugin-ingo.money/session/7830227a-ba47-4d28-9416-cad41a446db7?t=637126733246949906&h=rpSb%2f%2fAeOAKjX7%2fhhOQvj9zpvwf4xeg97TuPCMtpUg0%3d",
+        ),
+        (
+            data.authorized_url_expiration_utc,
+            "2019-12-10T20:14:19.763941Z",
+        ),
+        (
+            data.participant_unique_id1,
+            "1f271ff6-5b79-45b6-a71e-aa9d1b86c0d8",
+        ),
+        (data.participant_unique_id2, ""),
+    ];
+    for (field, want) in texts {
+        assert_eq!(field.unwrap().raw(), want);
+    }
     // time is a number here.
     assert_eq!(r.time, Some(Time::Number("0.8")));
     assert_eq!(r.time.unwrap().millis(), Some(800));
@@ -45,25 +50,30 @@ fn the_push_to_card_seed_response_parses() {
     assert_eq!(r.status, Status::Success);
     assert_eq!(r.client_message.unwrap().to_string(), "Success");
     let data = r.data.unwrap();
-    assert_eq!(
-        data.estimated_posting_time.unwrap().raw(),
-        "Payment will post within 5 minutes."
-    );
-    assert_eq!(data.estimated_posting_date.unwrap().raw(), "04/21/2026");
     assert_eq!(data.transaction_id, Some(2361525));
     assert_eq!(data.request_timestamp, Some(1576099632));
-    assert_eq!(
-        data.customer_account_token.unwrap().raw(),
-        "ca875cce-58c0-46a0-8f14-676190cc7df6"
-    );
-    assert_eq!(
-        data.participant_unique_id1.unwrap().raw(),
-        "1f2739ed-3531-4af2-ae36-e6faf7936462"
-    );
-    assert_eq!(
-        data.participant_unique_id2.unwrap().raw(),
-        "90759390-01c7-47e7-8a90-6faa89b18ff6"
-    );
+    let texts = [
+        (
+            data.estimated_posting_time,
+            "Payment will post within 5 minutes.",
+        ),
+        (data.estimated_posting_date, "04/21/2026"),
+        (
+            data.customer_account_token,
+            "ca875cce-58c0-46a0-8f14-676190cc7df6",
+        ),
+        (
+            data.participant_unique_id1,
+            "1f2739ed-3531-4af2-ae36-e6faf7936462",
+        ),
+        (
+            data.participant_unique_id2,
+            "90759390-01c7-47e7-8a90-6faa89b18ff6",
+        ),
+    ];
+    for (field, want) in texts {
+        assert_eq!(field.unwrap().raw(), want);
+    }
     // time is a string here.
     let Some(Time::Text(t)) = r.time else {
         panic!("time should be a string: {:?}", r.time);

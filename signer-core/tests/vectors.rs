@@ -267,23 +267,34 @@ fn check_signer(v: &Value, case: &Case) -> bool {
     true
 }
 
+/// The `section` of a vector file: at least `min` vectors, as the issue asks.
+fn vectors_of(file: &str, section: &str, min: usize) -> Vec<Value> {
+    let vectors = load(file)[section].as_array().unwrap().clone();
+    assert!(
+        vectors.len() >= min,
+        "{file} {section}: {} vectors, fewer than {min}",
+        vectors.len()
+    );
+    vectors
+}
+
+/// The case verifies, as the username the vector names.
+fn assert_verifies_as_named(v: &Value, case: &Case) {
+    let verified = case
+        .verify()
+        .unwrap_or_else(|e| panic!("{}: {e} ({})", case.name, e.kind()));
+    assert_eq!(verified.username(), str_of(v, "username"), "{}", case.name);
+}
+
 #[test]
 fn signing_vectors() {
-    let file = load("signing.json");
-    let vectors = file["vectors"].as_array().unwrap();
-    assert!(
-        vectors.len() >= 30,
-        "issue asks for at least 30 signing vectors"
-    );
+    let vectors = &vectors_of("signing.json", "vectors", 30);
     let mut through_signer = 0;
     for v in vectors {
         let case = Case::new(v);
         check_steps(v, &case, true);
         through_signer += usize::from(check_signer(v, &case));
-        let verified = case
-            .verify()
-            .unwrap_or_else(|e| panic!("{}: {e} ({})", case.name, e.kind()));
-        assert_eq!(verified.username(), str_of(v, "username"), "{}", case.name);
+        assert_verifies_as_named(v, &case);
     }
     // Most vectors use a list the high-level signer writes; make sure that path really ran.
     assert!(
@@ -294,25 +305,16 @@ fn signing_vectors() {
 
 #[test]
 fn accepted_vectors() {
-    let file = load("verification.json");
-    for v in file["accept"].as_array().unwrap() {
+    for v in &vectors_of("verification.json", "accept", 20) {
         let case = Case::new(v);
         check_steps(v, &case, false);
-        let verified = case
-            .verify()
-            .unwrap_or_else(|e| panic!("{}: {e} ({})", case.name, e.kind()));
-        assert_eq!(verified.username(), str_of(v, "username"), "{}", case.name);
+        assert_verifies_as_named(v, &case);
     }
 }
 
 #[test]
 fn rejected_vectors() {
-    let file = load("verification.json");
-    let vectors = file["reject"].as_array().unwrap();
-    assert!(
-        vectors.len() >= 40,
-        "issue asks for at least 40 rejection vectors"
-    );
+    let vectors = &vectors_of("verification.json", "reject", 40);
     let mut failures = String::new();
     let mut kinds = std::collections::BTreeSet::new();
     for v in vectors {

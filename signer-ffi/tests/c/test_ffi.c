@@ -409,6 +409,12 @@ static IngoRequestHead sign_into(IngoKey *key, const IngoSignRequest *request, S
   return head;
 }
 
+/* The demo request signed with `key` at NOW into `s`; the head of the request as sent. */
+static IngoRequestHead sign_demo(IngoKey *key, Signed *s) {
+  IngoSignRequest request = demo_request();
+  return sign_into(key, &request, s);
+}
+
 /* ingo_verify of BODY, the demo request's body, under `head`. */
 static int32_t verify_body(IngoKey *const *keys, size_t keys_len, const IngoPolicy *policy,
                            const IngoRequestHead *head, uint64_t now, IngoVerified *out) {
@@ -666,9 +672,8 @@ static void test_rotation(IngoKey *key) {
   IngoKey *other = NULL, *old = NULL;
   CHECK_CODE(ingo_key_new("other", 5, "x", 1, &other), INGO_OK);
   CHECK_CODE(ingo_key_new("demo", 4, "old-secret", 10, &old), INGO_OK);
-  IngoSignRequest request = demo_request();
   Signed s;
-  IngoRequestHead head = sign_into(key, &request, &s);
+  IngoRequestHead head = sign_demo(key, &s);
   IngoKey *keys[] = {other, old, key};
   IngoVerified who;
   CHECK_CODE(verify_body(keys, 3, NULL, &head, NOW, &who), INGO_OK);
@@ -681,9 +686,8 @@ static void test_rotation(IngoKey *key) {
 
 static void test_pending(IngoKey *key) {
   context = "pending";
-  IngoSignRequest request = demo_request();
   Signed s;
-  IngoRequestHead head = sign_into(key, &request, &s);
+  IngoRequestHead head = sign_demo(key, &s);
   IngoKey *keys[] = {key};
   IngoPending pending;
   memset(&pending, 0, sizeof pending);
