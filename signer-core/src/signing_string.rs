@@ -663,21 +663,36 @@ mod tests {
 
     use super::*;
 
+    /// A head of `method target version` with `headers`.
+    fn head_of<'h>(
+        method: &'h str,
+        target: &'h str,
+        version: HttpVersion,
+        headers: &'h [(&'h str, &'h str)],
+    ) -> RequestHead<'h, [(&'h str, &'h str)]> {
+        RequestHead {
+            method,
+            target,
+            version,
+            headers,
+        }
+    }
+
+    /// The signing string of `list` over `head`, written into a buffer.
+    #[track_caller]
+    fn assert_written(list: &str, head: &RequestHead<'_, [(&str, &str)]>, want: &str) {
+        let mut buf = [0u8; 128];
+        let list = HeaderList::parse(list).unwrap();
+        assert_eq!(signing_string_into(list, head, &mut buf).unwrap(), want);
+    }
+
     #[test]
     fn lines_follow_the_list_and_trim_values() {
         let headers = [("x-DATE", " \tv1 \t"), ("Host", "h")];
-        let head = RequestHead {
-            method: "POST",
-            target: "/p?q=%7e",
-            version: HttpVersion::Http2,
-            headers: &headers[..],
-        };
-        let mut buf = [0u8; 128];
-        let list = HeaderList::parse("host request-line x-date").unwrap();
-        assert_eq!(
-            signing_string_into(list, &head, &mut buf).unwrap(),
-            "host: h\nPOST /p?q=%7e HTTP/2.0\nx-date: v1"
-        );
+        let head = head_of("POST", "/p?q=%7e", HttpVersion::Http2, &headers);
+        let list = "host request-line x-date";
+        assert_written(list, &head, "host: h\nPOST /p?q=%7e HTTP/2.0\nx-date: v1");
+        let list = HeaderList::parse(list).unwrap();
         let mut tiny = [0u8; 4];
         assert_eq!(
             signing_string_into(list, &head, &mut tiny),
@@ -691,12 +706,7 @@ mod tests {
     fn absent_repeated_and_multiline_headers_fail() {
         let list = HeaderList::parse("x-date").unwrap();
         let run = |headers: &[(&str, &str)]| {
-            let head = RequestHead {
-                method: "GET",
-                target: "/",
-                version: HttpVersion::Http11,
-                headers,
-            };
+            let head = head_of("GET", "/", HttpVersion::Http11, headers);
             write_signing_string(list, &head, |_| {}).map_err(|e| e.kind())
         };
         assert_eq!(run(&[]), Err("signing_string.header_missing"));
@@ -716,18 +726,9 @@ mod tests {
     #[test]
     fn request_line_is_never_read_from_a_header() {
         let headers = [("request-line", "GET /evil HTTP/1.1")];
-        let head = RequestHead {
-            method: "POST",
-            target: "/",
-            version: HttpVersion::Http10,
-            headers: &headers[..],
-        };
-        let mut buf = [0u8; 64];
+        let head = head_of("POST", "/", HttpVersion::Http10, &headers);
+        assert_written("request-line", &head, "POST / HTTP/1.0");
         let list = HeaderList::parse("request-line").unwrap();
-        assert_eq!(
-            signing_string_into(list, &head, &mut buf).unwrap(),
-            "POST / HTTP/1.0"
-        );
         for (method, target) in [
             ("", "/"),
             ("PO ST", "/"),
@@ -800,17 +801,8 @@ mod tests {
         assert_eq!(KnownHeader::of("X-Date"), None);
         // A protocol header listed first has no leading LF; one listed later has.
         let headers = [("Content-Type", "application/json"), ("Host", "h")];
-        let head = RequestHead {
-            method: "GET",
-            target: "/",
-            version: HttpVersion::Http11,
-            headers: &headers[..],
-        };
-        let mut buf = [0u8; 128];
-        let list = HeaderList::parse("content-type host request-line").unwrap();
-        assert_eq!(
-            signing_string_into(list, &head, &mut buf).unwrap(),
-            "content-type: application/json\nhost: h\nGET / HTTP/1.1"
-        );
+        let head = head_of("GET", "/", HttpVersion::Http11, &headers);
+        let want = "content-type: application/json\nhost: h\nGET / HTTP/1.1";
+        assert_written("content-type host request-line", &head, want);
     }
 }

@@ -613,17 +613,12 @@ impl RequestSpec {
         key: &SigningKey,
         body: Body<'_>,
     ) -> Result<Vec<(String, String)>, SignError> {
-        let extras: Vec<(&str, &str)> = self
-            .extras
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let extras: Vec<(&str, &str)> = self.extras.iter().map(|(n, v)| (&**n, &**v)).collect();
         let request = Request {
-            method: &self.method,
-            target: &self.target,
             content_type: &self.content_type,
             body,
             extra_headers: &extras,
+            ..Request::new(&self.method, &self.target, b"")
         };
         let mut signer = Signer::new(key)
             .http_version(self.version)

@@ -252,8 +252,7 @@ fn the_signer_refuses_what_a_verifier_would() {
         version: HttpVersion::Http11,
         headers: &headers[..],
     };
-    let required = ["host"];
-    let verifier = Verifier::new(&key, Policy::default().require_headers(&required));
+    let verifier = Verifier::new(&key, Policy::default().require_headers(&["host"]));
     assert!(verifier.verify(&head, b"{}", NOW).is_ok());
     let without_host = Request::new("POST", "/", b"{}");
     let signed = signer.sign(&without_host, NOW).unwrap();
