@@ -10,12 +10,12 @@ import express from 'express'
 import { SigningKey, sign, signedFetch } from 'ingo-signer'
 import { verifyRequests } from 'ingo-signer/express'
 
-import { DEMO } from './support.mjs'
+import { DEMO, serve } from './support.mjs'
 
 const key = new SigningKey(DEMO.username, DEMO.secret)
 const refusals = []
-let server
 let base
+let stop
 
 function handler(req, res) {
   res.json({
@@ -52,16 +52,10 @@ before(async () => {
     res.status(500).json({ error: error.message })
   })
 
-  server = http.createServer(app)
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  base = `http://127.0.0.1:${server.address().port}`
+  ;({ base, stop } = await serve(app))
 })
 
-after(() => {
-  server.closeAllConnections()
-  server.close()
-})
+after(() => stop())
 
 const SESSION = '/api/v1/sessions/point-in-time/plugin'
 const BODY = JSON.stringify({ participant_unique_id1: '70646041', recipient_information: { business_name: 'Acme' } })

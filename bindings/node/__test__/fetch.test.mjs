@@ -1,25 +1,23 @@
 // signedFetch against a plain node:http server on loopback (port 0) that verifies what arrives
 // on the wire with the package's Verifier: the request line fetch sends is the one signed.
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import http from 'node:http'
 import { Readable } from 'node:stream'
 import { after, before, test } from 'node:test'
 
 import { SigningKey, Verifier, signedFetch } from 'ingo-signer'
 
-import { DEMO } from './support.mjs'
+import { DEMO, serve } from './support.mjs'
 
 const key = new SigningKey(DEMO.username, DEMO.secret)
-let server
 let base
+let stop
 
 before(async () => {
   const verifiers = {
     '/host': new Verifier(key, { requiredHeaders: ['host'] }),
     '/legacy': new Verifier(key, { allowLegacySha256: true }),
   }
-  server = http.createServer(async (req, res) => {
+  ;({ base, stop } = await serve(async (req, res) => {
     const chunks = []
     for await (const chunk of req) chunks.push(chunk)
     const headers = []
@@ -35,16 +33,10 @@ before(async () => {
     }
     res.setHeader('Content-Type', 'application/json')
     res.end(JSON.stringify({ verdict, method: req.method, target: req.url, length: Buffer.concat(chunks).length }))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  base = `http://127.0.0.1:${server.address().port}`
+  }))
 })
 
-after(() => {
-  server.closeAllConnections()
-  server.close()
-})
+after(() => stop())
 
 async function seen(response) {
   assert.equal(response.status, 200)

@@ -1,7 +1,9 @@
 // What the tests share: where the repository's files are, the vectors, and an independent
 // signer written with node:crypto alone (the known answers the package is checked against).
 import { createHash, createHmac } from 'node:crypto'
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import http from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -43,5 +45,22 @@ export function signWithNodeCrypto({ username, secret, method, target, body, now
     'Content-Length': String(bytes.length),
     'Content-sha512': digest,
     Authorization: `hmac username="${username}", algorithm="hmac-sha512", headers="request-line x-date content-type content-length content-sha512", signature="${signature}"`,
+  }
+}
+
+/**
+ * Serves `handler` (a node:http handler or an Express app) on loopback, on a port the system
+ * picks; returns its base URL and a function that stops it and its open connections.
+ */
+export async function serve(handler) {
+  const server = http.createServer(handler)
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    stop() {
+      server.closeAllConnections()
+      server.close()
+    },
   }
 }
