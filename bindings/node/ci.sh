@@ -86,7 +86,7 @@ grep -m1 -E '^# fail [1-9]' "$work/tampered.log"
 
 step "npm pack, install the tarball into a fresh directory, run every test there"
 rm -f ingo-signer-*.tgz
-npm pack --silent
+npm pack
 tarball=$(ls ingo-signer-*.tgz)
 contents=$(tar -tzf "$tarball" | sort)
 echo "$contents"
