@@ -22,6 +22,9 @@ function sign(key, request) {
     throw invalidArgType('sign: `request` must be an object with `method` and `target`')
   }
   const { method, target, body, now, contentType, algorithm, order, httpVersion, extraHeaders } = request
+  if (typeof method !== 'string' || typeof target !== 'string') {
+    throw invalidArgType('sign: `request.method` and `request.target` must be strings')
+  }
   // The addon answers `name\nvalue\n...` in signing order (no value holds a line break).
   const lines = binding.signLines(key, method, target, body, now, contentType, algorithm, order, httpVersion, extraHeaders)
     .split('\n')

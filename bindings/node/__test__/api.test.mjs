@@ -141,7 +141,11 @@ test('bad arguments are TypeErrors and RangeErrors with Node-style codes', () =>
   }
   assert.equal(thrown(() => new Verifier(key, { maxBody: -1 })).code, 'ERR_OUT_OF_RANGE')
   assert.equal(thrown(() => new Verifier(key, { maxSkew: 0.5 })).code, 'ERR_OUT_OF_RANGE')
-  assert.ok(thrown(() => sign(key, { method: 'POST' })) instanceof Error)
+  for (const request of [{ method: 'POST' }, { target: '/p' }, null, 'POST /p']) {
+    const error = thrown(() => sign(key, request))
+    assert.ok(error instanceof TypeError, JSON.stringify(request))
+    assert.equal(error.code, 'ERR_INVALID_ARG_TYPE')
+  }
   assert.ok(thrown(() => sign({ username: 'demo' }, { ...base })) instanceof Error)
 })
 
