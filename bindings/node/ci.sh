@@ -114,6 +114,36 @@ cp -r __test__ "$fresh/"
   INGO_REPO="$root" node __test__/run.mjs
 )
 
+step "README.md's Node.js quick start, as written, against the installed tarball"
+(cd "$fresh" && node <<'JS'
+const { SigningKey, sign, Verifier, validate } = require('ingo-signer')
+
+const key = new SigningKey('demo', 'demo-secret-not-for-production') // yours: a secrets manager
+const target = '/api/v1/sessions/point-in-time/plugin'
+const body = JSON.stringify({
+  participant_unique_id1: '70646041',
+  recipient_information: { business_name: 'Acme', zip_code: '3723' },
+})
+
+// The API's field rules, before anything is sent.
+for (const v of validate('session-create', body)) console.log(`${v.path}: ${v.message} [${v.rule}]`)
+
+// The headers to send, in order: X-Date, Content-Type, Content-Length, Content-sha512, Authorization.
+const headers = sign(key, { method: 'POST', target, body, now: 1579291169 })
+console.log(headers.Authorization)
+
+// A server verifies the request as received.
+const verifier = new Verifier([key], { maxSkew: 300 })
+const received = { method: 'POST', target, headers: Object.entries(headers), now: 1579291200 }
+console.log('verified:', verifier.verify({ ...received, body }).username)
+try {
+  verifier.verify({ ...received, body: body.replace('Acme', 'Acne') })
+} catch (err) {
+  console.log('refused:', err.kind, err.httpStatus) // digest.mismatch 401
+}
+JS
+)
+
 step "benchmark, briefly (figures are not judged here: docs/benchmarks.md)"
 npm run bench -- --rounds 3 --ms 20
 

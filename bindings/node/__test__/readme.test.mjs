@@ -1,6 +1,6 @@
 // README.md's Node.js quick start, run as written (from the package's own folder, or, in CI,
 // from a fresh directory where the packed tarball is installed), its output checked against
-// node:crypto's known answer.
+// node:crypto's known answer; and the same block in ci.sh, which README's marker names.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -9,10 +9,12 @@ import { test } from 'node:test'
 
 import { DEMO, SPEC_NOW, repo, signWithNodeCrypto } from './support.mjs'
 
-/** The one ```js block marked `<!-- ci: example node -->` in README.md. */
+const MARK = '<!-- ci: runs in bindings/node/ci.sh -->'
+
+/** The one ```js block of README.md marked as run by bindings/node/ci.sh. */
 function quickStart() {
   const readme = readFileSync(path.join(repo, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/<!-- ci: example node -->\n```js\n([\s\S]*?)\n```/g)]
+  const blocks = [...readme.matchAll(new RegExp(`${MARK}\n\`\`\`js\n([\\s\\S]*?)\n\`\`\``, 'g'))]
   assert.equal(blocks.length, 1, 'README.md must hold exactly one Node.js quick start')
   return blocks[0][1]
 }
@@ -45,4 +47,9 @@ test("README.md's Node.js quick start runs as written", () => {
     'verified: demo',
     'refused: digest.mismatch 401',
   ])
+})
+
+test('ci.sh runs the same quick start, line for line', () => {
+  const script = readFileSync(path.join(repo, 'bindings', 'node', 'ci.sh'), 'utf8')
+  assert.ok(script.includes(`\n${quickStart()}\n`), 'copy README.md\'s Node.js quick start into ci.sh')
 })
