@@ -199,6 +199,14 @@ export interface Violation {
    * strict JSON).
    */
   rule: string
-  /** What is wrong, for a person (`"3723" must be 5 digits or 5+4 digits`). */
+  /**
+   * The core's message, path first
+   * (`recipient_information.zip_code: "3723" must be 5 digits or 5+4 digits`).
+   */
   message: string
+  /**
+   * The raw JSON text of the offending value, where the field's values may be shown (for a
+   * string, the text between its quotes); absent otherwise.
+   */
+  value?: string
 }

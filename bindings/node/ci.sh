@@ -126,7 +126,7 @@ const body = JSON.stringify({
 })
 
 // The API's field rules, before anything is sent.
-for (const v of validate('session-create', body)) console.log(`${v.path}: ${v.message} [${v.rule}]`)
+for (const v of validate('session-create', body)) console.log(`${v.message} [${v.rule}]`)
 
 // The headers to send, in order: X-Date, Content-Type, Content-Length, Content-sha512, Authorization.
 const headers = sign(key, { method: 'POST', target, body, now: 1579291169 })

@@ -244,17 +244,21 @@ test('validate reports every violation with its path, rule and message', () => {
   )
   // The same lines `ingo-sign validate --paypal` prints (README.md, the command line section).
   assert.deepEqual(
-    zip.map((v) => `${v.path}: ${v.message} [${v.rule}]`),
+    zip.map((v) => `${v.message} [${v.rule}]`),
     [
       'recipient_information.zip_code: "3723" must be 5 digits or 5+4 digits [zip]',
       'recipient_information.email_address: is required for PayPal-enabled participants [required]',
     ],
   )
+  assert.ok(zip.every((v) => v.message.startsWith(`${v.path}: `)))
+  assert.equal(zip[0].value, '3723')
+  assert.equal(zip[1].value, undefined)
   assert.deepEqual(validate('session-create', Buffer.from(BODY)), [])
   const json = validate('push-to-card', '{"a": ')
   assert.equal(json.length, 1)
   assert.equal(json[0].path, '$')
   assert.match(json[0].rule, /^json\./)
+  assert.match(json[0].message, /^\$: the body is not acceptable JSON: /)
   const sender = validate('push-to-card', '{}', { sender: true, ledger: true })
   assert.ok(sender.some((v) => v.path === 'sender' && v.rule === 'required'), JSON.stringify(sender))
   assert.ok(sender.some((v) => v.path === 'ledger' && v.rule === 'required'), JSON.stringify(sender))

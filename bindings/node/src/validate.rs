@@ -32,8 +32,12 @@ pub struct Violation {
     /// The rule's stable identifier (`zip`, `required`, ...; `json.*` for a body that is not
     /// strict JSON).
     pub rule: String,
-    /// What is wrong, for a person (`"3723" must be 5 digits or 5+4 digits`).
+    /// The core's message, path first
+    /// (`recipient_information.zip_code: "3723" must be 5 digits or 5+4 digits`).
     pub message: String,
+    /// The raw JSON text of the offending value, where the field's values may be shown (for a
+    /// string, the text between its quotes); absent otherwise.
+    pub value: Option<String>,
 }
 
 /// Judges a request body for `endpoint` (`'session-create'` or `'push-to-card'`) against every
@@ -65,25 +69,17 @@ fn judge(endpoint: &str, body: &[u8], options: Option<ValidateOptions>) -> Outco
         Err(PayloadError::Json(e)) => vec![Violation {
             path: "$".to_owned(),
             rule: e.kind().to_owned(),
-            message: format!("the body is not acceptable JSON: {e}"),
+            message: format!("$: {}", PayloadError::Json(e)),
+            value: None,
         }],
         Err(PayloadError::Invalid(report)) => report
             .violations()
             .iter()
-            .map(|violation| {
-                let path = violation.path().to_string();
-                let text = violation.to_string();
-                // The core writes `path: message`; the path has its own field.
-                let message = text
-                    .strip_prefix(path.as_str())
-                    .and_then(|rest| rest.strip_prefix(": "))
-                    .unwrap_or(&text)
-                    .to_owned();
-                Violation {
-                    path,
-                    rule: violation.kind().to_owned(),
-                    message,
-                }
+            .map(|violation| Violation {
+                path: violation.path().to_string(),
+                rule: violation.kind().to_owned(),
+                message: violation.to_string(),
+                value: violation.value().map(str::to_owned),
             })
             .collect(),
     })
