@@ -12,6 +12,7 @@ use std::path::Path;
 /// The crate's top-level modules, lowest first.
 const CRATE_ORDER: &[&str] = &[
     "scan",
+    "echo",
     "buffer",
     "base64",
     "constant_time",

@@ -346,7 +346,10 @@ mod tests {
         // Transfer-Encoding is passed on from the shaped reader too, for the core to refuse.
         let folded_chunked = b"POST / HTTP/1.1\r\nX: 1\r\n 2\r\nTransfer-Encoding: chunked\r\n\r\n";
         let read = parse_raw_request(folded_chunked).unwrap();
-        assert_eq!(read.headers[1], ("Transfer-Encoding".to_owned(), b"chunked".to_vec()));
+        assert_eq!(
+            read.headers[1],
+            ("Transfer-Encoding".to_owned(), b"chunked".to_vec())
+        );
     }
 
     /// On heads `httparse` reads, the shaped reader reads the same request.

@@ -1,7 +1,11 @@
-//! The value lists of SPEC §6 that formats are checked against: state codes and locale codes.
+//! The value lists of SPEC §6 that formats are checked against (state codes and locale codes),
+//! and the one length the report needs as well as the rules (`host_uri`'s).
 //!
 //! At the bottom of the payload modules: the rules check values against these lists, and the
 //! report's messages show them.
+
+/// The longest `host_uri` the Session Create page allows, in characters.
+pub(crate) const HOST_URI_MAX: usize = 200;
 
 /// The state codes of SPEC §6, in its order.
 pub(crate) const STATES: [&str; 62] = [

@@ -136,9 +136,9 @@ impl<'f, 'g> Cut<'f, 'g> {
 /// path) is what a person needs to see which URI was refused. The raw JSON text is unescaped
 /// first, so `\u0040` hides nothing; a URI too long to unescape here is not shown.
 fn write_uri(f: &mut fmt::Formatter<'_>, raw: &str) -> fmt::Result {
-    const MAX_BYTES: usize = 4 * crate::payload::rules::HOST_URI_MAX;
+    const MAX_BYTES: usize = 4 * super::codes::HOST_URI_MAX;
     let mut buf = [0u8; MAX_BYTES];
-    let Some(uri) = crate::payload::json::JsonStr::from_raw(raw).unescape_into(&mut buf) else {
+    let Some(uri) = super::json::JsonStr::from_raw(raw).unescape_into(&mut buf) else {
         return f.write_str("…");
     };
     let (scheme, rest) = match uri.split_once("://") {

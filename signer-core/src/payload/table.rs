@@ -9,8 +9,7 @@ use super::report::Requirement;
 /// The largest integer accepted in an integer field (`i64::MAX`).
 pub(crate) const INTEGER_MAX: u64 = i64::MAX as u64;
 
-/// The longest `host_uri` the Session Create page allows, in characters.
-pub(crate) const HOST_URI_MAX: usize = 200;
+pub(crate) use super::codes::HOST_URI_MAX;
 
 /// What a text field's value must look like beyond its length.
 #[derive(Clone, Copy, Debug)]
