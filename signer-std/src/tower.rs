@@ -271,8 +271,8 @@ pub struct Rejection {
 
 impl Rejection {
     /// A rejection for a std-layer error: the status and `Display` of what the client is told
-    /// ([`VerifyError::for_client`]: an unknown username is answered as a signature mismatch),
-    /// and the error's own kind, for logs.
+    /// ([`VerifyError::for_client`](ingo_signer_core::VerifyError::for_client): an unknown
+    /// username is answered as a signature mismatch), and the error's own kind, for logs.
     pub fn from_error(error: &crate::Error) -> Self {
         let (status, client_message) = match error {
             crate::Error::Verify(e) => {
