@@ -22,6 +22,11 @@
 //! state around. Signing and verifying take the lock for reading, so they run in parallel;
 //! `ingo_key_new` and `ingo_key_free` take it for writing. Neither ever holds it across a call
 //! into the caller.
+//!
+//! When the library is unloaded (`dlclose`, which LuaJIT's `ffi.load` does when its Lua state
+//! closes, or process exit), a finaliser empties the table: every key still held is zeroized and
+//! freed, and the table's own memory goes back, instead of staying allocated with nothing that
+//! can reach it (which memcheck rightly calls a leak once the library's statics are unmapped).
 
 use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
@@ -73,6 +78,33 @@ static TABLE: RwLock<Table> = RwLock::new(Table {
     free: Vec::new(),
     stand_in: None,
 });
+
+/// Empties the table: drops (zeroizes) every key and the stand-in, and frees the table's
+/// memory. Run only as the library is unloaded; if another thread holds the lock then, the
+/// table is left as it is (the process is ending or the caller broke the unload contract).
+/// ELF targets only: elsewhere the table is left to the operating system.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+extern "C" fn empty_table_on_unload() {
+    if let Ok(mut table) = TABLE.try_write() {
+        let emptied = std::mem::replace(
+            &mut *table,
+            Table {
+                slots: Vec::new(),
+                free: Vec::new(),
+                stand_in: None,
+            },
+        );
+        drop(table);
+        drop(emptied);
+    }
+}
+
+// SAFETY: `.fini_array` holds function pointers the dynamic loader calls, with no arguments,
+// when the object is unloaded or the process exits; this entry is one such `extern "C" fn()`.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+#[unsafe(link_section = ".fini_array")]
+#[used]
+static EMPTY_TABLE_ON_UNLOAD: extern "C" fn() = empty_table_on_unload;
 
 /// The handle of `slot` at `generation`.
 fn encode(slot: usize, generation: usize) -> *mut IngoKey {
