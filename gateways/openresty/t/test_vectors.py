@@ -54,6 +54,13 @@ NGINX_REFUSES = {
                                         "byte short is a stalled body, dropped at "
                                         "client_body_timeout without an answer"),
     "body-empty-declared-nonzero": (408, "the same: the declared bytes never come"),
+    "unknown-username-with-header-missing": (400, "its signed Host is absent: HTTP/1.1 without "
+                                                  "Host is refused by nginx, as above"),
+    "transfer-encoding-chunked": (400, "Transfer-Encoding with Content-Length: nginx refuses "
+                                       "the request itself (request smuggling, RFC 9112 §6.3); "
+                                       "chunked alone reaches the core (test_gateway.py)"),
+    "transfer-encoding-signed": (400, "the same, with Transfer-Encoding signed"),
+    "transfer-encoding-lower-case-no-authorization": (400, "the same, the name in lower case"),
 }
 
 # Vectors nginx reshapes before the verifier sees them: the verifier refuses what it gets,
