@@ -59,7 +59,8 @@ NGINX_REFUSES = {
     "transfer-encoding-chunked": (400, "Transfer-Encoding with Content-Length: nginx refuses "
                                        "the request itself (request smuggling, RFC 9112 §6.3); "
                                        "chunked alone reaches the core (test_gateway.py)"),
-    "transfer-encoding-signed": (400, "the same, with Transfer-Encoding signed"),
+    "transfer-encoding-signed": (501, "Transfer-Encoding: identity: nginx implements only "
+                                      "chunked and answers 501 itself"),
     "transfer-encoding-lower-case-no-authorization": (400, "the same, the name in lower case"),
 }
 
