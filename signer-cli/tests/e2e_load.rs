@@ -20,8 +20,6 @@
 #![allow(unsafe_code)] // the counting global allocator
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -31,16 +29,15 @@ use axum::extract::Extension;
 use axum::routing::post;
 use axum::serve::{Listener, ListenerExt};
 use bytes::Bytes;
-use http::{HeaderValue, StatusCode};
 use ingo_signer::clock::FixedClock;
 use ingo_signer::keys::KeyRing;
 use ingo_signer::reqwest::{SigningClient, client_builder};
 use ingo_signer::tower::{GatewayPolicy, VerifiedUser, VerifyLayer};
-use ingo_signer_core::authorization::AuthorizationError;
-use ingo_signer_core::digest::DigestError;
-use ingo_signer_core::signing_string::{HeaderName, SigningStringError};
-use ingo_signer_core::{DigestAlgorithm, SigningKey, VerifyError};
+use ingo_signer_core::SigningKey;
+use load_support::{Target, body, expected_tally, rss_kb, run};
 use tokio::net::TcpListener;
+
+mod load_support;
 
 /// Counts live heap bytes: allocated minus freed.
 struct Counting;
@@ -90,209 +87,12 @@ const PATH: &str = "/gateway/process--card";
 const CONNECTIONS: usize = 32;
 const WARM_UP: usize = 2_000;
 const REQUESTS: usize = 6_000;
-const BODY_LEN: usize = 4_096;
 const RSS_BOUND_KB: u64 = 8 * 1024;
 const HEAP_BOUND: isize = 512 * 1024;
 
-/// What each request is: valid, or tampered one way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Valid,
-    Body,
-    Header,
-    Path,
-    Date,
-    Signature,
-    Algorithm,
-    MissingHeader,
-}
-
-const TAMPERED: [Kind; 7] = [
-    Kind::Body,
-    Kind::Header,
-    Kind::Path,
-    Kind::Date,
-    Kind::Signature,
-    Kind::Algorithm,
-    Kind::MissingHeader,
-];
-
-impl Kind {
-    /// Request `i` of a run: even ones valid, odd ones tampered in turn.
-    fn of(i: usize) -> Kind {
-        if i.is_multiple_of(2) {
-            Kind::Valid
-        } else {
-            TAMPERED[(i / 2) % TAMPERED.len()]
-        }
-    }
-
-    /// `None` for valid requests; otherwise the refusal the server must give.
-    fn expected(self) -> Option<VerifyError> {
-        match self {
-            Kind::Valid => None,
-            Kind::Body => Some(VerifyError::Digest(DigestError::Mismatch(
-                DigestAlgorithm::Sha512,
-            ))),
-            Kind::Header | Kind::Path | Kind::Date | Kind::Signature => {
-                Some(VerifyError::SignatureMismatch)
-            }
-            Kind::Algorithm => Some(VerifyError::Authorization(
-                AuthorizationError::SignatureLength { expected: 32 },
-            )),
-            Kind::MissingHeader => Some(VerifyError::SigningString(
-                SigningStringError::HeaderMissing(HeaderName::new("content-sha512")),
-            )),
-        }
-    }
-}
-
-/// A 4 KiB JSON body unique to request `i`.
-fn body(i: usize) -> String {
-    let head = format!(r#"{{"participant_id":{i},"pad":""#);
-    let mut body = head;
-    body.push_str(&"x".repeat(BODY_LEN - body.len() - 2));
-    body.push_str("\"}");
-    body
-}
-
-/// Request `i` of `kind`, signed and then tampered.
-fn request(
-    client: &SigningClient<FixedClock>,
-    addr: SocketAddr,
-    i: usize,
-    kind: Kind,
-) -> reqwest::Request {
-    let body = body(i);
-    let mut request = client
-        .post(format!("http://{addr}{PATH}"))
-        .body(body.clone())
-        .build()
-        .unwrap();
-    client.sign(&mut request).unwrap();
-    let headers = request.headers_mut();
-    match kind {
-        Kind::Valid => {}
-        Kind::Body => {
-            *request.body_mut() = Some(body.replacen("\"pad\":\"x", "\"pad\":\"y", 1).into());
-        }
-        Kind::Header => {
-            headers.insert(
-                "content-type",
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-        }
-        Kind::Path => {
-            *request.url_mut() = format!("http://{addr}{PATH}?i={i}").parse().unwrap();
-        }
-        Kind::Date => {
-            headers.insert(
-                "x-date",
-                HeaderValue::from_static("Fri, 17 Jan 2020 19:59:30 GMT"),
-            );
-        }
-        Kind::Signature => {
-            let value = headers["authorization"].to_str().unwrap();
-            let at = value.find("signature=\"").unwrap() + "signature=\"".len();
-            let mut tampered = value.to_owned();
-            let to = if &tampered[at..=at] == "A" { "B" } else { "A" };
-            tampered.replace_range(at..=at, to);
-            headers.insert("authorization", tampered.parse().unwrap());
-        }
-        Kind::Algorithm => {
-            let value = headers["authorization"].to_str().unwrap();
-            let tampered = value.replace("hmac-sha512", "hmac-sha256");
-            headers.insert("authorization", tampered.parse().unwrap());
-        }
-        Kind::MissingHeader => {
-            headers.remove("content-sha512");
-        }
-    }
-    request
-}
-
-/// Per kind: (accepted, refused as expected). Anything else fails the test where it happens.
-type Tally = BTreeMap<Kind, (usize, usize)>;
-
-/// Sends requests `from..to` of the run spread over the clients: client `c` sends every
-/// request `i` with `i % CONNECTIONS == c`, one after another on its one connection.
-async fn run(
-    clients: &[Arc<SigningClient<FixedClock>>],
-    addr: SocketAddr,
-    from: usize,
-    to: usize,
-) -> Tally {
-    let mut tasks = Vec::new();
-    for (c, client) in clients.iter().enumerate() {
-        let client = Arc::clone(client);
-        tasks.push(tokio::spawn(async move {
-            let mut tally = Tally::new();
-            for i in (from..to).filter(|i| i % CONNECTIONS == c) {
-                let kind = Kind::of(i);
-                let response = client
-                    .client()
-                    .execute(request(&client, addr, i, kind))
-                    .await
-                    .unwrap();
-                let status = response.status();
-                let text = response.text().await.unwrap();
-                let entry = tally.entry(kind).or_default();
-                match kind.expected() {
-                    None => {
-                        assert_eq!(
-                            status,
-                            StatusCode::OK,
-                            "false reject of request {i}: {text}"
-                        );
-                        assert_eq!(text, format!("demo {} {}", 1, body(i).len()));
-                        entry.0 += 1;
-                    }
-                    Some(expected) => {
-                        assert_ne!(
-                            status,
-                            StatusCode::OK,
-                            "false accept of request {i} ({kind:?})"
-                        );
-                        assert_eq!(status.as_u16(), expected.http_status(), "{kind:?}: {text}");
-                        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-                        assert_eq!(json["client_message"], expected.to_string(), "{kind:?}");
-                        entry.1 += 1;
-                    }
-                }
-            }
-            tally
-        }));
-    }
-    let mut total = Tally::new();
-    for task in tasks {
-        for (kind, (accepted, refused)) in task.await.unwrap() {
-            let entry = total.entry(kind).or_default();
-            entry.0 += accepted;
-            entry.1 += refused;
-        }
-    }
-    total
-}
-
-/// What `run(from, to)` must count: every valid request accepted, every other refused.
-fn expected_tally(from: usize, to: usize) -> Tally {
-    let mut tally = Tally::new();
-    for i in from..to {
-        let kind = Kind::of(i);
-        let entry = tally.entry(kind).or_default();
-        if kind == Kind::Valid {
-            entry.0 += 1;
-        } else {
-            entry.1 += 1;
-        }
-    }
-    tally
-}
-
-fn rss_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+/// The handler's answer: the verified user, the key that verified, the body's length.
+fn handler_answer(i: usize, text: &str) {
+    assert_eq!(text, format!("demo {} {}", 1, body(i).len()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -345,16 +145,21 @@ async fn load() {
         })
         .collect();
 
-    let warm_up = run(&clients, addr, 0, WARM_UP).await;
-    assert_eq!(warm_up, expected_tally(0, WARM_UP));
-    let rss_before = rss_kb();
+    let target = Target {
+        url: format!("http://{addr}{PATH}"),
+        replay_every: None,
+        accepted: handler_answer,
+    };
+    let warm_up = run(&clients, &target, 0, WARM_UP).await;
+    assert_eq!(warm_up, expected_tally(&target, 0, WARM_UP));
+    let rss_before = rss_kb("self");
     let heap_before = LIVE.load(Ordering::Relaxed);
     let handled_before = handled.load(Ordering::Relaxed);
 
     let started = Instant::now();
-    let tally = run(&clients, addr, WARM_UP, WARM_UP + REQUESTS).await;
+    let tally = run(&clients, &target, WARM_UP, WARM_UP + REQUESTS).await;
     let elapsed = started.elapsed();
-    let rss_after = rss_kb();
+    let rss_after = rss_kb("self");
     let heap_after = LIVE.load(Ordering::Relaxed);
     let handled_run = handled.load(Ordering::Relaxed) - handled_before;
 
@@ -373,7 +178,7 @@ async fn load() {
     );
 
     // Exact counts: every kind as sent, valid ones all accepted, tampered ones all refused.
-    assert_eq!(tally, expected_tally(WARM_UP, WARM_UP + REQUESTS));
+    assert_eq!(tally, expected_tally(&target, WARM_UP, WARM_UP + REQUESTS));
     assert_eq!(accepted + refused, REQUESTS);
     assert_eq!(accepted, REQUESTS / 2);
     assert_eq!(
