@@ -2,11 +2,9 @@
 //! system clock, JSON log lines on stderr, and a graceful stop on SIGTERM. Every process the
 //! tests start is stopped (SIGTERM, then killed if it lingers) when its guard is dropped.
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
@@ -14,103 +12,12 @@ use http::{HeaderMap, StatusCode};
 use ingo_signer::reqwest::SigningClient;
 use ingo_signer_core::{SigningKey, VerifyError};
 
-const SECRET: &str = "demo-secret-not-for-production";
+use cli_support::Serve;
+
+mod cli_support;
+
+const SECRET: &str = cli_support::SPEC_SECRET;
 const SESSION: &str = r#"{"participant_unique_id1":"70646041","participant_unique_id2":"p-2","host_uri":"https://digitalpay.ingo.money"}"#;
-
-/// A running `ingo-sign serve`: its address, and its stderr lines as they come.
-struct Serve {
-    child: Option<Child>,
-    addr: SocketAddr,
-    stderr: Arc<Mutex<Vec<String>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Serve {
-    fn start(extra: &[&str]) -> Serve {
-        let dir = tempfile::tempdir().unwrap();
-        let keys = dir.path().join("keys.json");
-        std::fs::write(
-            &keys,
-            format!(r#"{{"keys": [{{"username": "demo", "secret": "{SECRET}"}}]}}"#),
-        )
-        .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ingo-sign"))
-            .args(["serve", "--keys"])
-            .arg(&keys)
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        stdout.read_line(&mut first).unwrap();
-        let addr = first
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
-            .parse()
-            .unwrap();
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&stderr);
-        let mut err = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            while err.read_line(&mut line).unwrap_or(0) > 0 {
-                lines.lock().unwrap().push(line.trim_end().to_owned());
-                line.clear();
-            }
-        });
-        Serve {
-            child: Some(child),
-            addr,
-            stderr,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let mut child = self.child.take().unwrap();
-        let pid = child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("serve did not stop on SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn log(&self) -> Vec<serde_json::Value> {
-        // Give the server a moment to write the last line.
-        std::thread::sleep(Duration::from_millis(100));
-        self.stderr
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        if self.child.is_some() {
-            self.terminate();
-        }
-    }
-}
 
 fn client() -> SigningClient {
     SigningClient::new(SigningKey::new("demo", SECRET.as_bytes()).unwrap()).unwrap()

@@ -1,10 +1,13 @@
-//! Shared by the `cli_*` tests: runs the built `ingo-sign` binary.
+//! Shared by the `cli_*` tests (and `e2e_serve_load`): runs the built `ingo-sign` binary.
 
 #![allow(dead_code)] // each test file uses its own part
 
-use std::io::Write as _;
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The binary Cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_ingo-sign");
@@ -184,4 +187,127 @@ pub fn header<'a>(text: &'a str, name: &str) -> Option<&'a str> {
         n.eq_ignore_ascii_case(name)
             .then_some(v.trim_end_matches('\r'))
     })
+}
+
+/// A running `ingo-sign serve`: its address, and its stderr lines as they come.
+pub struct Serve {
+    child: Option<Child>,
+    pub addr: SocketAddr,
+    pub stderr: Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Serve {
+    /// Starts `ingo-sign serve --keys <demo key> --listen 127.0.0.1:0 extra...` and reads the
+    /// bound address from its first stdout line.
+    pub fn start(extra: &[&str]) -> Serve {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys.json");
+        std::fs::write(
+            &keys,
+            format!(r#"{{"keys": [{{"username": "demo", "secret": "{SPEC_SECRET}"}}]}}"#),
+        )
+        .unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ingo-sign"))
+            .args(["serve", "--keys"])
+            .arg(&keys)
+            .args(["--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let addr = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
+            .parse()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&stderr);
+        let mut err = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while err.read_line(&mut line).unwrap_or(0) > 0 {
+                lines.lock().unwrap().push(line.trim_end().to_owned());
+                line.clear();
+            }
+        });
+        Serve {
+            child: Some(child),
+            addr,
+            stderr,
+            _dir: dir,
+        }
+    }
+
+    /// `http://ADDR{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().unwrap();
+        let pid = child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("serve did not stop on SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The process id (for `/proc/<pid>/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// The log lines so far, parsed.
+    pub fn log(&self) -> Vec<serde_json::Value> {
+        // Give the server a moment to write the last line.
+        std::thread::sleep(Duration::from_millis(100));
+        self.parsed_log()
+    }
+
+    /// The log lines once there are `n` of them (the server writes a request's line after
+    /// answering it), parsed; panics after 10 s with fewer.
+    pub fn log_of(&self, n: usize) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.stderr.lock().unwrap().len() < n {
+            assert!(
+                Instant::now() < deadline,
+                "{} log lines of {n}",
+                self.stderr.lock().unwrap().len()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.parsed_log()
+    }
+
+    fn parsed_log(&self) -> Vec<serde_json::Value> {
+        self.stderr
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.terminate();
+        }
+    }
 }
