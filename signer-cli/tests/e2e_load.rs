@@ -31,10 +31,9 @@ use axum::serve::{Listener, ListenerExt};
 use bytes::Bytes;
 use ingo_signer::clock::FixedClock;
 use ingo_signer::keys::KeyRing;
-use ingo_signer::reqwest::{SigningClient, client_builder};
 use ingo_signer::tower::{GatewayPolicy, VerifiedUser, VerifyLayer};
 use ingo_signer_core::SigningKey;
-use load_support::{Target, body, expected_tally, rss_kb, run};
+use load_support::{Target, body, clients, expected_tally, rss_kb, run};
 use tokio::net::TcpListener;
 
 mod load_support;
@@ -132,18 +131,8 @@ async fn load() {
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
-    // One client per connection: each keeps at most one idle connection and sends in sequence.
     let key = SigningKey::new("demo", SECRET).unwrap();
-    let clients: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let client = client_builder()
-                .timeout(Duration::from_secs(10))
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
-            Arc::new(SigningClient::with_client(client, key.clone()).with_clock(FixedClock(NOW)))
-        })
-        .collect();
+    let clients = clients(&key, CONNECTIONS, NOW);
 
     let target = Target {
         url: format!("http://{addr}{PATH}"),

@@ -7,15 +7,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::{HeaderValue, StatusCode};
 use ingo_signer::clock::FixedClock;
-use ingo_signer::reqwest::SigningClient;
+use ingo_signer::reqwest::{SigningClient, client_builder};
 use ingo_signer_core::authorization::AuthorizationError;
 use ingo_signer_core::date::{format_imf_fixdate, parse_imf_fixdate};
 use ingo_signer_core::digest::DigestError;
 use ingo_signer_core::signing_string::{HeaderName, SigningStringError};
-use ingo_signer_core::{DigestAlgorithm, VerifyError};
+use ingo_signer_core::{DigestAlgorithm, SigningKey, VerifyError};
 
 /// Each request's body length.
 pub const BODY_LEN: usize = 4_096;
@@ -139,6 +140,25 @@ pub fn request(
         }
     }
     request
+}
+
+/// One signing client per connection, signing as `key` at `now`: each keeps at most one idle
+/// connection and sends in sequence, so a run uses exactly `connections` keep-alive connections.
+pub fn clients(
+    key: &SigningKey,
+    connections: usize,
+    now: u64,
+) -> Vec<Arc<SigningClient<FixedClock>>> {
+    (0..connections)
+        .map(|_| {
+            let client = client_builder()
+                .timeout(Duration::from_secs(10))
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
+            Arc::new(SigningClient::with_client(client, key.clone()).with_clock(FixedClock(now)))
+        })
+        .collect()
 }
 
 /// Where a run goes and how its answers are judged.
