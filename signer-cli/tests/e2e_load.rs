@@ -19,9 +19,8 @@
 //! The whole run is bounded: every request has a 10 s timeout and the test a 120 s one.
 #![allow(unsafe_code)] // the counting global allocator
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -36,49 +35,11 @@ use ingo_signer_core::SigningKey;
 use load_support::{Target, body, clients, expected_tally, rss_kb, run};
 use tokio::net::TcpListener;
 
+mod heap_count;
 mod load_support;
 
-/// Counts live heap bytes: allocated minus freed.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-fn size(layout: Layout) -> isize {
-    isize::try_from(layout.size()).unwrap_or(isize::MAX)
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; the counter only observes sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(size(layout), Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(size(layout), Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(size(layout), Ordering::Relaxed);
-        // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            isize::try_from(new_size).unwrap_or(isize::MAX) - size(layout),
-            Ordering::Relaxed,
-        );
-        // SAFETY: `ptr` was allocated by `System` with `layout`; the caller upholds the rest.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static HEAP: heap_count::Counting = heap_count::Counting;
 
 const NOW: u64 = 1_579_291_169;
 const SECRET: &[u8] = b"demo-secret-not-for-production";
@@ -142,14 +103,14 @@ async fn load() {
     let warm_up = run(&clients, &target, 0, WARM_UP).await;
     assert_eq!(warm_up, expected_tally(&target, 0, WARM_UP));
     let rss_before = rss_kb("self");
-    let heap_before = LIVE.load(Ordering::Relaxed);
+    let heap_before = heap_count::live_heap_bytes();
     let handled_before = handled.load(Ordering::Relaxed);
 
     let started = Instant::now();
     let tally = run(&clients, &target, WARM_UP, WARM_UP + REQUESTS).await;
     let elapsed = started.elapsed();
     let rss_after = rss_kb("self");
-    let heap_after = LIVE.load(Ordering::Relaxed);
+    let heap_after = heap_count::live_heap_bytes();
     let handled_run = handled.load(Ordering::Relaxed) - handled_before;
 
     let accepted: usize = tally.values().map(|(a, _)| a).sum();

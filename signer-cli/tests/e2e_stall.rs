@@ -9,9 +9,7 @@
 //! It now grows the buffer as bytes arrive.
 #![allow(unsafe_code)] // the counting global allocator
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -23,46 +21,10 @@ use ingo_signer_core::{Signer, SigningKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-fn size(layout: Layout) -> isize {
-    isize::try_from(layout.size()).unwrap_or(isize::MAX)
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; the counter only observes sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(size(layout), Ordering::Relaxed);
-        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which `System` shares.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(size(layout), Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(size(layout), Ordering::Relaxed);
-        // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            isize::try_from(new_size).unwrap_or(isize::MAX) - size(layout),
-            Ordering::Relaxed,
-        );
-        // SAFETY: `ptr` was allocated by `System` with `layout`; the caller upholds the rest.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+mod heap_count;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static HEAP: heap_count::Counting = heap_count::Counting;
 
 const NOW: u64 = 1_579_291_169;
 const SECRET: &[u8] = b"demo-secret-not-for-production";
@@ -122,7 +84,7 @@ async fn stalled_bodies_hold_little_memory_and_are_closed_at_the_deadline() {
         String::from_utf8_lossy(&answer)
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (heap_before, rss_before) = (LIVE.load(Ordering::Relaxed), rss_kb());
+    let (heap_before, rss_before) = (heap_count::live_heap_bytes(), rss_kb());
 
     let start = Instant::now();
     let mut streams = Vec::with_capacity(CONNECTIONS);
@@ -134,7 +96,7 @@ async fn stalled_bodies_hold_little_memory_and_are_closed_at_the_deadline() {
     }
     // Every head is authenticated and waiting for its body.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let heap = (LIVE.load(Ordering::Relaxed) - heap_before) / CONNECTIONS as isize;
+    let heap = (heap_count::live_heap_bytes() - heap_before) / CONNECTIONS as isize;
     let rss = (rss_kb() - rss_before) * 1024 / CONNECTIONS as i64;
     eprintln!("{CONNECTIONS} stalled connections: {heap} heap bytes and {rss} resident bytes each");
     assert!(
