@@ -38,8 +38,60 @@ cross_toolchain_install() {
   echo "$version; $(/usr/bin/cargo --version); $(ld.lld-22 --version | head -n 1)"
 }
 
-# Debian's cargo and rustc, with -Zbuild-std allowed, for one command.
+# Debian's cargo and rustc, with -Zbuild-std allowed, for one command. After `cross_std` (below)
+# rustc uses the sysroot it built, unless the command builds the standard library itself.
 cross_cargo() {
-  env PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+  local rustc=/usr/bin/rustc arg
+  if [ -n "${CROSS_SYSROOT:-}" ]; then
+    rustc=$CROSS_SYSROOT/bin/rustc
+    for arg in "$@"; do
+      case $arg in -Zbuild-std*) rustc=/usr/bin/rustc ;; esac
+    done
+  fi
+  env PATH="/usr/bin:$PATH" RUSTC="$rustc" RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
     /usr/bin/cargo "$@"
+}
+
+# What `rustup target add` would give, for the targets rustup cannot give us here: builds the
+# standard library's crates for each TARGET from Debian's rust-web-src, once, into a sysroot of
+# its own ($CROSS_SYSROOT; the host's library and the sources are links to Debian's). After it,
+# `cross_cargo` compiles with that sysroot: crates for those targets build with plain cargo, no
+# -Zbuild-std, and `core` is compiled once per target instead of once per crate, profile and
+# RUSTFLAGS (each of those is a minute of CPU).
+#
+# Built as a firmware wants it: opt-level "z", panic=abort, one codegen unit, and (like
+# rustup's prebuilt library) with its LLVM bitcode embedded, so that an LTO build can take it in;
+# `core` with compiler_builtins' memcpy/memset, since a bare target has no libc.
+#
+#   cross_std thumbv7em-none-eabihf riscv32imac-unknown-none-elf
+#   CROSS_STD_CRATES=std,panic_abort cross_std wasm32-wasip1    # one set of crates per call
+cross_std() {
+  local crates=${CROSS_STD_CRATES:-core} host version root target lib work
+  host=$(/usr/bin/rustc -vV | sed -n 's/^host: //p')
+  version=$(/usr/bin/rustc -vV | sed -n 's/^commit-hash: //p' | cut -c1-12)
+  root=${CROSS_STD_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/cross-std}
+  export CROSS_SYSROOT=$root/sysroot-$version
+  mkdir -p "$CROSS_SYSROOT/lib/rustlib" "$CROSS_SYSROOT/bin"
+  ln -sfn "/usr/lib/rustlib/$host" "$CROSS_SYSROOT/lib/rustlib/$host"
+  ln -sfn /usr/lib/rustlib/src "$CROSS_SYSROOT/lib/rustlib/src"
+  printf '#!/bin/sh\nexec /usr/bin/rustc --sysroot "%s" "$@"\n' "$CROSS_SYSROOT" >"$CROSS_SYSROOT/bin/rustc"
+  chmod +x "$CROSS_SYSROOT/bin/rustc"
+  for target in "$@"; do
+    lib=$CROSS_SYSROOT/lib/rustlib/$target/lib
+    [ "$(cat "$lib/.crates" 2>/dev/null)" = "$crates" ] && continue
+    echo "building the standard library ($crates) for $target"
+    work=$root/build/$target
+    rm -rf "$work" && mkdir -p "$work/src"
+    printf '%s\n' '[package]' 'name = "cross-std"' 'version = "0.0.0"' 'edition = "2024"' \
+      '[profile.release]' 'opt-level = "z"' 'panic = "abort"' 'codegen-units = 1' '[workspace]' \
+      >"$work/Cargo.toml"
+    echo '#![no_std]' >"$work/src/lib.rs"
+    local features=()
+    case ",$crates," in *,core,*) features=(-Zbuild-std-features=compiler-builtins-mem) ;; esac
+    ( cd "$work" && CARGO_TARGET_DIR=$work/target CROSS_SYSROOT='' RUSTFLAGS=-Cembed-bitcode=yes \
+        cross_cargo build --quiet --release --target "$target" -Zbuild-std="$crates" "${features[@]}" ) || return 1
+    rm -rf "$lib" && mkdir -p "$lib"
+    find "$work/target/$target/release/deps" -name '*.rlib' ! -name 'libcross_std-*' -exec cp {} "$lib/" \;
+    echo "$crates" >"$lib/.crates"
+  done
 }
