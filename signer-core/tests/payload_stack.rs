@@ -2,6 +2,10 @@
 //! nesting, long strings, many keys. A stack overflow aborts the process, so the measurement
 //! runs each candidate size in a child process (this test binary, re-run on one test).
 
+// Threads and child processes: none on wasm32-wasip1, where firmware/ci.sh runs the rest of
+// the suite.
+#![cfg(not(target_os = "wasi"))]
+
 mod support;
 
 use std::process::Command;

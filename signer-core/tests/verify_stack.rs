@@ -18,6 +18,10 @@
 //! `embedded/stack.sh` runs this in debug and in release and prints both; the release figure
 //! is the one that matters for firmware, and its goal is 8 KiB.
 
+// Threads and child processes: none on wasm32-wasip1, where firmware/ci.sh runs the rest of
+// the suite.
+#![cfg(not(target_os = "wasi"))]
+
 use std::hint::black_box;
 use std::process::Command;
 use std::thread;
