@@ -72,10 +72,13 @@ cross_std() {
   root=${CROSS_STD_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/cross-std}
   export CROSS_SYSROOT=$root/sysroot-$version
   mkdir -p "$CROSS_SYSROOT/lib/rustlib" "$CROSS_SYSROOT/bin"
-  ln -sfn "/usr/lib/rustlib/$host" "$CROSS_SYSROOT/lib/rustlib/$host"
-  ln -sfn /usr/lib/rustlib/src "$CROSS_SYSROOT/lib/rustlib/src"
-  printf '#!/bin/sh\nexec /usr/bin/rustc --sysroot "%s" "$@"\n' "$CROSS_SYSROOT" >"$CROSS_SYSROOT/bin/rustc"
-  chmod +x "$CROSS_SYSROOT/bin/rustc"
+  # Made once, and each in one step (mv), since two builds may call this at the same time.
+  [ -e "$CROSS_SYSROOT/lib/rustlib/$host" ] || ln -s "/usr/lib/rustlib/$host" "$CROSS_SYSROOT/lib/rustlib/$host"
+  [ -e "$CROSS_SYSROOT/lib/rustlib/src" ] || ln -s /usr/lib/rustlib/src "$CROSS_SYSROOT/lib/rustlib/src"
+  if [ ! -x "$CROSS_SYSROOT/bin/rustc" ]; then
+    printf '#!/bin/sh\nexec /usr/bin/rustc --sysroot "%s" "$@"\n' "$CROSS_SYSROOT" >"$CROSS_SYSROOT/bin/rustc.$$"
+    chmod +x "$CROSS_SYSROOT/bin/rustc.$$" && mv "$CROSS_SYSROOT/bin/rustc.$$" "$CROSS_SYSROOT/bin/rustc"
+  fi
   for target in "$@"; do
     lib=$CROSS_SYSROOT/lib/rustlib/$target/lib
     [ "$(cat "$lib/.crates" 2>/dev/null)" = "$crates" ] && continue
@@ -90,8 +93,9 @@ cross_std() {
     case ",$crates," in *,core,*) features=(-Zbuild-std-features=compiler-builtins-mem) ;; esac
     ( cd "$work" && CARGO_TARGET_DIR=$work/target CROSS_SYSROOT='' RUSTFLAGS=-Cembed-bitcode=yes \
         cross_cargo build --quiet --release --target "$target" -Zbuild-std="$crates" "${features[@]}" ) || return 1
-    rm -rf "$lib" && mkdir -p "$lib"
-    find "$work/target/$target/release/deps" -name '*.rlib' ! -name 'libcross_std-*' -exec cp {} "$lib/" \;
-    echo "$crates" >"$lib/.crates"
+    rm -rf "$lib.new" && mkdir -p "$lib.new"
+    find "$work/target/$target/release/deps" -name '*.rlib' ! -name 'libcross_std-*' -exec cp {} "$lib.new/" \;
+    echo "$crates" >"$lib.new/.crates"
+    rm -rf "$lib" && mv "$lib.new" "$lib"
   done
 }
