@@ -72,12 +72,18 @@ cross_std() {
   root=${CROSS_STD_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/cross-std}
   export CROSS_SYSROOT=$root/sysroot-$version
   mkdir -p "$CROSS_SYSROOT/lib/rustlib" "$CROSS_SYSROOT/bin"
-  # Made once, and each in one step (mv), since two builds may call this at the same time.
-  [ -e "$CROSS_SYSROOT/lib/rustlib/$host" ] || ln -s "/usr/lib/rustlib/$host" "$CROSS_SYSROOT/lib/rustlib/$host"
-  [ -e "$CROSS_SYSROOT/lib/rustlib/src" ] || ln -s /usr/lib/rustlib/src "$CROSS_SYSROOT/lib/rustlib/src"
+  # Made once, and each in one step (ln, mv), since two builds may call this at the same time:
+  # whichever loses the race finds the other's (a temporary name per process: $BASHPID, since
+  # $$ is the same in every subshell).
+  local link tmp
+  for link in "$host" src; do
+    [ -e "$CROSS_SYSROOT/lib/rustlib/$link" ] || ln -s "/usr/lib/rustlib/$link" "$CROSS_SYSROOT/lib/rustlib/$link" 2>/dev/null ||
+      [ -e "$CROSS_SYSROOT/lib/rustlib/$link" ] || return 1
+  done
   if [ ! -x "$CROSS_SYSROOT/bin/rustc" ]; then
-    printf '#!/bin/sh\nexec /usr/bin/rustc --sysroot "%s" "$@"\n' "$CROSS_SYSROOT" >"$CROSS_SYSROOT/bin/rustc.$$"
-    chmod +x "$CROSS_SYSROOT/bin/rustc.$$" && mv "$CROSS_SYSROOT/bin/rustc.$$" "$CROSS_SYSROOT/bin/rustc"
+    tmp=$CROSS_SYSROOT/bin/rustc.$BASHPID
+    printf '#!/bin/sh\nexec /usr/bin/rustc --sysroot "%s" "$@"\n' "$CROSS_SYSROOT" >"$tmp"
+    chmod +x "$tmp" && mv -f "$tmp" "$CROSS_SYSROOT/bin/rustc"
   fi
   for target in "$@"; do
     lib=$CROSS_SYSROOT/lib/rustlib/$target/lib
