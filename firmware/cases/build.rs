@@ -7,7 +7,7 @@
 //! own (the negative control of the harness).
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 use serde_json::Value;
@@ -118,7 +118,7 @@ fn steps(s: &mut Strings, v: &Value) -> String {
     )
 }
 
-fn load(dir: &PathBuf, file: &str) -> Value {
+fn load(dir: &Path, file: &str) -> Value {
     let path = dir.join(file);
     println!("cargo:rerun-if-changed={}", path.display());
     let json = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
